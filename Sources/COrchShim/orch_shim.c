@@ -1,0 +1,332 @@
+#define _GNU_SOURCE
+#include "orch_shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+const uint32_t ORCH_EPOLLIN = EPOLLIN;
+const uint32_t ORCH_EPOLLOUT = EPOLLOUT;
+const uint32_t ORCH_EPOLLERR = EPOLLERR;
+const uint32_t ORCH_EPOLLHUP = EPOLLHUP;
+const uint32_t ORCH_EPOLLRDHUP = EPOLLRDHUP;
+
+static const int orch_signals[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+static void orch_signal_set(sigset_t *set) {
+    sigemptyset(set);
+    for (size_t i = 0; i < sizeof(orch_signals) / sizeof(orch_signals[0]); i++) {
+        sigaddset(set, orch_signals[i]);
+    }
+}
+
+int orch_block_signals(void) {
+    sigset_t set;
+    orch_signal_set(&set);
+    int rc = pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (rc != 0) return rc;
+    struct sigaction ignore;
+    memset(&ignore, 0, sizeof(ignore));
+    ignore.sa_handler = SIG_IGN;
+    if (sigaction(SIGPIPE, &ignore, NULL) != 0) return errno;
+    return 0;
+}
+
+int orch_signalfd_create(int *fd) {
+    sigset_t set;
+    orch_signal_set(&set);
+    int result = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (result < 0) return errno;
+    *fd = result;
+    return 0;
+}
+
+int orch_signalfd_read(int fd, int *signo, pid_t *sender) {
+    struct signalfd_siginfo info;
+    for (;;) {
+        ssize_t n = read(fd, &info, sizeof(info));
+        if (n == (ssize_t)sizeof(info)) {
+            *signo = (int)info.ssi_signo;
+            *sender = (pid_t)info.ssi_pid;
+            return 0;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        return EIO;
+    }
+}
+
+int orch_epoll_create(int *fd) {
+    int result = epoll_create1(EPOLL_CLOEXEC);
+    if (result < 0) return errno;
+    *fd = result;
+    return 0;
+}
+
+int orch_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event event;
+    memset(&event, 0, sizeof(event));
+    event.events = events;
+    event.data.u64 = data;
+    int kop = op == 1 ? EPOLL_CTL_ADD : op == 2 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
+    if (epoll_ctl(epfd, kop, fd, &event) != 0) return errno;
+    return 0;
+}
+
+int orch_epoll_wait(int epfd, uint64_t *datas, uint32_t *events, int max, int timeout_ms, int *count) {
+    struct epoll_event buffer[256];
+    if (max > 256) max = 256;
+    int n = epoll_wait(epfd, buffer, max, timeout_ms);
+    if (n < 0) return errno;
+    for (int i = 0; i < n; i++) {
+        datas[i] = buffer[i].data.u64;
+        events[i] = buffer[i].events;
+    }
+    *count = n;
+    return 0;
+}
+
+int orch_timerfd_create(int *fd) {
+    int result = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (result < 0) return errno;
+    *fd = result;
+    return 0;
+}
+
+int orch_timerfd_set_absolute(int fd, int64_t deadline_ns) {
+    struct itimerspec spec;
+    memset(&spec, 0, sizeof(spec));
+    if (deadline_ns > 0) {
+        spec.it_value.tv_sec = deadline_ns / 1000000000LL;
+        spec.it_value.tv_nsec = deadline_ns % 1000000000LL;
+    }
+    if (timerfd_settime(fd, TFD_TIMER_ABSTIME, &spec, NULL) != 0) return errno;
+    return 0;
+}
+
+int orch_timerfd_drain(int fd) {
+    uint64_t expirations;
+    ssize_t n = read(fd, &expirations, sizeof(expirations));
+    if (n < 0) return errno;
+    return 0;
+}
+
+int orch_eventfd_create(int *fd) {
+    int result = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (result < 0) return errno;
+    *fd = result;
+    return 0;
+}
+
+int64_t orch_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t orch_realtime_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int orch_pipe(int fds[2], int nonblocking_read) {
+    if (pipe2(fds, O_CLOEXEC) != 0) return errno;
+    if (nonblocking_read) {
+        int flags = fcntl(fds[0], F_GETFL);
+        if (flags < 0 || fcntl(fds[0], F_SETFL, flags | O_NONBLOCK) != 0) {
+            int saved = errno;
+            close(fds[0]);
+            close(fds[1]);
+            return saved;
+        }
+    }
+    return 0;
+}
+
+int orch_openpty(int *master, int *slave) {
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0) return errno;
+    if (grantpt(m) != 0 || unlockpt(m) != 0) {
+        int saved = errno;
+        close(m);
+        return saved;
+    }
+    char name[128];
+    if (ptsname_r(m, name, sizeof(name)) != 0) {
+        int saved = errno;
+        close(m);
+        return saved;
+    }
+    int s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (s < 0) {
+        int saved = errno;
+        close(m);
+        return saved;
+    }
+    int flags = fcntl(m, F_GETFL);
+    fcntl(m, F_SETFL, flags | O_NONBLOCK);
+    *master = m;
+    *slave = s;
+    return 0;
+}
+
+int orch_set_child_subreaper(void) {
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return errno;
+    return 0;
+}
+
+int orch_reap_any(pid_t *pid, int *status) {
+    for (;;) {
+        pid_t result = waitpid(-1, status, WNOHANG);
+        if (result < 0 && errno == EINTR) continue;
+        if (result < 0) return errno;
+        *pid = result;
+        return 0;
+    }
+}
+
+int orch_kill(pid_t pid, int signo) {
+    if (kill(pid, signo) != 0) return errno;
+    return 0;
+}
+
+int orch_decode_status(int status, int *code, int *signo) {
+    if (WIFEXITED(status)) {
+        *code = WEXITSTATUS(status);
+        *signo = 0;
+        return 1;
+    }
+    if (WIFSIGNALED(status)) {
+        *code = 128 + WTERMSIG(status);
+        *signo = WTERMSIG(status);
+        return 2;
+    }
+    *code = 0;
+    *signo = 0;
+    return 0;
+}
+
+int orch_set_nonblocking(int fd, int on) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) return errno;
+    flags = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+    if (fcntl(fd, F_SETFL, flags) != 0) return errno;
+    return 0;
+}
+
+// The child side. Runs between fork and exec: async-signal-safe calls only.
+static void orch_child_fail(int report_fd, int step) {
+    int payload[2] = {step, errno};
+    ssize_t ignored = write(report_fd, payload, sizeof(payload));
+    (void)ignored;
+    _exit(127);
+}
+
+static int orch_dup_onto(int from, int to) {
+    if (from == to) {
+        // Keep the fd but clear CLOEXEC so it survives exec.
+        int flags = fcntl(from, F_GETFD);
+        if (flags < 0) return -1;
+        return fcntl(from, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+    while (dup2(from, to) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    return 0;
+}
+
+int orch_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+               int stdin_fd, int stdout_fd, int stderr_fd, int controlling_tty,
+               pid_t *pid, int *failed_step) {
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) return errno;
+    pid_t parent = getpid();
+    pid_t child = fork();
+    if (child < 0) {
+        int saved = errno;
+        close(report[0]);
+        close(report[1]);
+        return saved;
+    }
+    if (child == 0) {
+        close(report[0]);
+        if (setsid() < 0) orch_child_fail(report[1], ORCH_STEP_SETSID);
+        // The parent may already be gone: then PDEATHSIG never fires, so check.
+        if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0) orch_child_fail(report[1], ORCH_STEP_PDEATHSIG);
+        if (getppid() != parent) _exit(129);
+        // Dispositions first, then the mask: a signal unblocked while still ignored
+        // or handled by orch's disposition would be lost or misrouted.
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof(dfl));
+        dfl.sa_handler = SIG_DFL;
+        for (int s = 1; s < NSIG; s++) {
+            if (s == SIGKILL || s == SIGSTOP) continue;
+            sigaction(s, &dfl, NULL);
+        }
+        sigset_t empty;
+        sigemptyset(&empty);
+        if (sigprocmask(SIG_SETMASK, &empty, NULL) != 0) orch_child_fail(report[1], ORCH_STEP_SIGNALS);
+        // Move the fds out of the way of 0..2 before dup2 so none is overwritten.
+        int fds[3] = {stdin_fd, stdout_fd, stderr_fd};
+        for (int i = 0; i < 3; i++) {
+            if (fds[i] >= 0 && fds[i] <= 2 && fds[i] != i) {
+                int moved = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+                if (moved < 0) orch_child_fail(report[1], ORCH_STEP_DUP2);
+                fds[i] = moved;
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            if (fds[i] < 0) continue;
+            if (orch_dup_onto(fds[i], i) != 0) orch_child_fail(report[1], ORCH_STEP_DUP2);
+        }
+        if (controlling_tty) {
+            if (ioctl(0, TIOCSCTTY, 0) != 0) orch_child_fail(report[1], ORCH_STEP_TTY);
+        }
+        if (cwd != NULL && chdir(cwd) != 0) orch_child_fail(report[1], ORCH_STEP_CHDIR);
+        // Every fd above 2 closes at exec, including the report pipe (already CLOEXEC).
+        syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+        execve(path, argv, envp);
+        orch_child_fail(report[1], ORCH_STEP_EXECVE);
+    }
+    close(report[1]);
+    int payload[2] = {0, 0};
+    ssize_t n;
+    do {
+        n = read(report[0], payload, sizeof(payload));
+    } while (n < 0 && errno == EINTR);
+    close(report[0]);
+    if (n == (ssize_t)sizeof(payload)) {
+        int status;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+        *failed_step = payload[0];
+        *pid = child;
+        return payload[1] != 0 ? payload[1] : EIO;
+    }
+    *failed_step = ORCH_STEP_NONE;
+    *pid = child;
+    return 0;
+}
+
+int orch_accept(int fd) {
+    return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}

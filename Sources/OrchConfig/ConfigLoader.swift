@@ -1,0 +1,503 @@
+import Foundation
+
+/// What the command line says about where and how to load the configuration.
+public struct LoadOptions: Sendable {
+    /// `-f FILE`, relative to `workingDirectory`; nil = discover.
+    public var file: String?
+    /// Where discovery starts and relative `-f`/`-e` paths are resolved (absolute).
+    public var workingDirectory: String
+    /// `-e FILE…`, relative to `workingDirectory`; nil = `.env` beside the config
+    /// when present. A non-nil list replaces that `.env`.
+    public var envFiles: [String]?
+    /// `-m`, from `Formation.parse`; the key `all` is the default for every process.
+    public var formation: [String: Int]
+    /// `-p`: the first process's PORT.
+    public var basePort: Int?
+    /// orch's own environment, which every process inherits.
+    public var environment: [String: String]
+
+    public init(
+        file: String? = nil,
+        workingDirectory: String = FileManager.default.currentDirectoryPath,
+        envFiles: [String]? = nil,
+        formation: [String: Int] = [:],
+        basePort: Int? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.file = file
+        self.workingDirectory = workingDirectory
+        self.envFiles = envFiles
+        self.formation = formation
+        self.basePort = basePort
+        self.environment = environment
+    }
+}
+
+public struct LoadResult: Sendable {
+    public var spec: ProjectSpec
+    /// Problems that did not stop the load: skipped `.env` lines, a missing cwd, …
+    public var warnings: [ConfigDiagnostic]
+
+    public init(spec: ProjectSpec, warnings: [ConfigDiagnostic] = []) {
+        self.spec = spec
+        self.warnings = warnings
+    }
+}
+
+/// Finds, reads and validates the configuration (Procfile or orch.yaml) and
+/// resolves it into a `ProjectSpec`: environments merged, ports assigned,
+/// paths made absolute, dependencies checked.
+///
+/// Environment precedence, highest first:
+/// 1. the process's `env` (values interpolated in order, so a key may use an earlier one),
+/// 2. the process's `env_file` files (later files win),
+/// 3. the top-level `env`,
+/// 4. the `-e` files, or `.env` beside the config when no `-e` is given,
+/// 5. the top-level `env_file` files,
+/// 6. orch's own environment.
+///
+/// PORT follows foreman: a process whose own `env`/`env_file` sets PORT keeps it
+/// (`port` is nil). Otherwise the i-th process in file order (every process
+/// counts, even with 0 replicas) gets base + 100·i, or its `port:`; the base is
+/// `-p`, else PORT from the config-level layers (3–5), else PORT from orch's own
+/// environment, else 5000. Those base PORTs are not passed on as they are:
+/// `ProcessSpec.instance` sets each instance's PORT.
+///
+/// Relative paths: `cwd`, `env_file` and `control.socket` resolve against the
+/// config's directory; `watch` paths and `log.file` against the process's cwd;
+/// `-f` and `-e` against the working directory.
+public enum ConfigLoader {
+    /// The names discovery looks for, in order, in each directory.
+    public static let fileNames = ["orch.yaml", "orch.yml", "Procfile"]
+
+    /// The first of `fileNames` in `directory`, then in each parent up to `/`, like git.
+    public static func discover(from directory: String) -> String? {
+        var current = Path.normalize(Path.absolute(directory, relativeTo: FileManager.default.currentDirectoryPath))
+        while true {
+            for name in fileNames {
+                let candidate = Path.join(current, name)
+                if FileSystem.isFile(candidate) { return candidate }
+            }
+            guard current != "/" else { return nil }
+            current = Path.directory(of: current)
+        }
+    }
+
+    public static func load(_ options: LoadOptions) throws(ConfigError) -> LoadResult {
+        var loader = Loader(options: options)
+        return try loader.load()
+    }
+}
+
+/// One load: the options, and the problems found so far.
+struct Loader {
+    let options: LoadOptions
+    let workingDirectory: String
+    var errors: [ConfigDiagnostic] = []
+    var warnings: [ConfigDiagnostic] = []
+    /// Env files already read, so `env_file: [.env]` beside the default `.env` reads it once.
+    var loadedEnvFiles: Set<String> = []
+
+    init(options: LoadOptions) {
+        self.options = options
+        self.workingDirectory = Path.normalize(Path.absolute(options.workingDirectory, relativeTo: FileManager.default.currentDirectoryPath))
+    }
+
+    /// How a path is shown in messages: relative to the working directory when beneath it.
+    func display(_ path: String) -> String {
+        if path == workingDirectory { return "." }
+        let prefix = workingDirectory == "/" ? "/" : workingDirectory + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+
+    mutating func load() throws(ConfigError) -> LoadResult {
+        let configPath = try locateConfig()
+        let configFile = display(configPath)
+        let directory = Path.directory(of: configPath)
+        let text: String
+        switch FileSystem.read(configPath) {
+        case .success(let contents): text = contents
+        case .failure(let problem): throw ConfigError(ConfigDiagnostic(file: configFile, message: problem.message))
+        }
+
+        var raw: RawProject
+        let isYAML = configPath.hasSuffix(".yaml") || configPath.hasSuffix(".yml")
+        if isYAML {
+            let (project, diagnostics) = YAMLReader.read(text, file: configFile)
+            errors += diagnostics
+            guard let project else { throw ConfigError(diagnostics: errors) }
+            raw = project
+        } else {
+            raw = RawProject()
+            do {
+                for entry in try Procfile.parse(text, file: configFile) {
+                    raw.processes.append(RawProject.Process(
+                        name: entry.name, location: .init(line: entry.line, column: 1), command: entry.command, restart: RestartPolicy.no
+                    ))
+                }
+            } catch {
+                errors += error.diagnostics
+            }
+        }
+
+        // Config-level environment, lowest layer first.
+        var base = options.environment
+        base["ORCH_PROCESS_NAME"] = nil
+        var global = base
+        var configSet: [String: String] = [:]
+        for file in raw.envFiles {
+            let path = Path.absolute(file.path, relativeTo: directory)
+            let missing = ConfigDiagnostic(file: configFile, line: file.location.line, column: file.location.column, message: "env_file '\(file.path)': no such file (\(path))")
+            for (key, value) in readEnvFile(path, missing: missing) { global[key] = value; configSet[key] = value }
+        }
+        if let files = options.envFiles {
+            for file in files {
+                let path = Path.absolute(file, relativeTo: workingDirectory)
+                let missing = ConfigDiagnostic(file: display(path), message: "env file given with -e: no such file")
+                for (key, value) in readEnvFile(path, missing: missing) { global[key] = value; configSet[key] = value }
+            }
+        } else {
+            let path = Path.join(directory, ".env")
+            if FileSystem.isFile(path) {
+                for (key, value) in readEnvFile(path, missing: nil) { global[key] = value; configSet[key] = value }
+            }
+        }
+        for entry in raw.env {
+            let value = Interpolation.expand(entry.value, global)
+            global[entry.key] = value
+            configSet[entry.key] = value
+        }
+
+        let basePort = resolveBasePort(configSet: configSet, inherited: base["PORT"], configFile: configFile)
+        global["PORT"] = nil
+        checkFormation(names: raw.processes.map(\.name))
+
+        var processes: [ProcessSpec] = []
+        for (index, process) in raw.processes.enumerated() {
+            processes.append(resolve(process, index: index, basePort: basePort, global: global, directory: directory, configFile: configFile))
+        }
+        checkDependencies(raw.processes, resolved: processes, configFile: configFile)
+
+        var control = raw.control
+        if let socket = control.socket {
+            control.socket = Path.absolute(Path.expandingTilde(Interpolation.expand(socket, global), home: global["HOME"]), relativeTo: directory)
+        }
+        guard errors.isEmpty else { throw ConfigError(diagnostics: errors) }
+        let spec = ProjectSpec(directory: directory, configFile: configPath, processes: processes, control: control)
+        return LoadResult(spec: spec, warnings: warnings)
+    }
+
+    func locateConfig() throws(ConfigError) -> String {
+        if let file = options.file {
+            let path = Path.absolute(file, relativeTo: workingDirectory)
+            if FileSystem.isDirectory(path) {
+                throw ConfigError(ConfigDiagnostic(file: file, message: "is a directory, not a config file"))
+            }
+            guard FileSystem.exists(path) else {
+                throw ConfigError(ConfigDiagnostic(file: file, message: "no such file"))
+            }
+            return path
+        }
+        guard let found = ConfigLoader.discover(from: workingDirectory) else {
+            throw ConfigError(ConfigDiagnostic(
+                file: "",
+                message: "no orch.yaml, orch.yml or Procfile in \(workingDirectory) or its parents: create one, or name one with -f"
+            ))
+        }
+        return found
+    }
+
+    /// The pairs of a `.env` file, in order; a missing file is reported with
+    /// `missing`, or ignored when it is nil.
+    mutating func readEnvFile(_ path: String, missing: ConfigDiagnostic?) -> [(String, String)] {
+        guard FileSystem.exists(path) else {
+            if let missing { errors.append(missing) }
+            return []
+        }
+        guard loadedEnvFiles.insert(path).inserted else { return [] }
+        switch FileSystem.read(path) {
+        case .success(let text):
+            let parsed = Dotenv.parse(text, file: display(path))
+            warnings += parsed.warnings
+            return parsed.values
+        case .failure(let problem):
+            errors.append(ConfigDiagnostic(file: display(path), message: problem.message))
+            return []
+        }
+    }
+
+    mutating func resolveBasePort(configSet: [String: String], inherited: String?, configFile: String) -> Int {
+        if let port = options.basePort {
+            guard (1...65535).contains(port) else {
+                errors.append(ConfigDiagnostic(file: "", message: "-p: the base port must be between 1 and 65535, got \(port)"))
+                return 5000
+            }
+            return port
+        }
+        if let text = configSet["PORT"] {
+            guard let port = Int(text.trimmingWhitespace()), (1...65535).contains(port) else {
+                errors.append(ConfigDiagnostic(file: configFile, message: "PORT '\(text)' set by the config's environment is not a port number (1-65535)"))
+                return 5000
+            }
+            return port
+        }
+        if let text = inherited {
+            guard let port = Int(text.trimmingWhitespace()), (1...65535).contains(port) else {
+                warnings.append(ConfigDiagnostic(file: "", message: "PORT '\(text)' in orch's environment is not a port number; using 5000"))
+                return 5000
+            }
+            return port
+        }
+        return 5000
+    }
+
+    mutating func checkFormation(names: [String]) {
+        for name in options.formation.keys.sorted() where name != Formation.all && !names.contains(name) {
+            errors.append(Formation.problem("unknown process '\(name)'\(Suggestion.hint(for: name, in: names))"))
+        }
+    }
+
+    mutating func resolve(_ process: RawProject.Process, index: Int, basePort: Int, global: [String: String], directory: String, configFile: String) -> ProcessSpec {
+        let defaultPort = process.port ?? basePort + 100 * index
+        var own: [String: String] = [:]
+        var scope = global
+        scope["PORT"] = String(defaultPort)
+        for file in process.envFiles {
+            let path = Path.absolute(file.path, relativeTo: directory)
+            let missing = ConfigDiagnostic(
+                file: configFile, line: file.location.line, column: file.location.column,
+                message: "env_file '\(file.path)' of process '\(process.name)': no such file (\(path))"
+            )
+            for (key, value) in readEnvFile(path, missing: missing) { own[key] = value; scope[key] = value }
+        }
+        for entry in process.env {
+            let value = Interpolation.expand(entry.value, scope)
+            own[entry.key] = value
+            scope[entry.key] = value
+        }
+        var environment = global.merging(own) { $1 }
+        environment["ORCH_PROCESS_NAME"] = nil
+        var port: Int?
+        if own["PORT"] != nil {
+            if process.port != nil {
+                warnings.append(ConfigDiagnostic(
+                    file: configFile, line: process.portLocation.line, column: process.portLocation.column,
+                    message: "'port' in process '\(process.name)' is ignored: its environment sets PORT"
+                ))
+            }
+        } else {
+            port = defaultPort
+            environment["PORT"] = nil
+        }
+        var local = environment
+        if let port { local["PORT"] = String(port) }
+
+        let cwd = Path.absolute(Path.expandingTilde(Interpolation.expand(process.cwd ?? ".", local), home: local["HOME"]), relativeTo: directory)
+        if !FileSystem.isDirectory(cwd) {
+            let location = process.cwd == nil ? process.location : process.cwdLocation
+            warnings.append(ConfigDiagnostic(
+                file: configFile, line: location.line, column: location.column,
+                message: "cwd of process '\(process.name)' is not a directory: \(cwd)"
+            ))
+        }
+        func path(_ text: String) -> String {
+            Path.absolute(Path.expandingTilde(Interpolation.expand(text, local), home: local["HOME"]), relativeTo: cwd)
+        }
+        var watch = process.watch
+        if let original = process.watch {
+            watch?.paths = original.paths.map(path)
+            watch?.ignore = original.ignore.map { Interpolation.expand($0, local) }
+        }
+        var log = process.log
+        if let file = log?.file { log?.file = path(file) }
+
+        let replicas = options.formation[process.name] ?? process.replicas ?? options.formation[Formation.all] ?? 1
+        if let port, port + Swift.max(replicas, 1) - 1 > 65535 {
+            errors.append(ConfigDiagnostic(
+                file: configFile, line: process.location.line, column: process.location.column,
+                message: "process '\(process.name)': PORT \(port) with \(replicas) replicas goes past 65535; lower the base port (-p)"
+            ))
+        }
+        return ProcessSpec(
+            name: process.name, command: process.command, cwd: cwd, environment: environment, port: port,
+            kind: process.kind, replicas: replicas, restart: process.restart ?? (process.kind == .service ? .onFailure : .no),
+            backoff: process.backoff, maxRestarts: process.maxRestarts, dependsOn: process.dependsOn.map(\.dependency),
+            ready: process.ready, stop: process.stop, optional: process.optional, watch: watch, pty: process.pty,
+            log: log, line: process.location.line ?? 0
+        )
+    }
+
+    mutating func checkDependencies(_ raw: [RawProject.Process], resolved: [ProcessSpec], configFile: String) {
+        var byName: [String: Int] = [:]
+        for (index, process) in resolved.enumerated() where byName[process.name] == nil { byName[process.name] = index }
+        let names = resolved.map(\.name)
+        // Edges that name a real, other process: the graph the cycle check walks.
+        var edges: [[(target: Int, location: RawProject.Location)]] = Array(repeating: [], count: raw.count)
+        for (index, process) in raw.enumerated() {
+            for entry in process.dependsOn {
+                let dependency = entry.dependency
+                func fail(_ message: String) {
+                    errors.append(ConfigDiagnostic(file: configFile, line: entry.location.line, column: entry.location.column, message: message))
+                }
+                if dependency.name == process.name {
+                    fail("process '\(process.name)' depends on itself")
+                    continue
+                }
+                guard let target = byName[dependency.name] else {
+                    let others = names.filter { $0 != process.name }
+                    fail("process '\(process.name)' depends on unknown process '\(dependency.name)'\(Suggestion.hint(for: dependency.name, in: others, listing: false))")
+                    continue
+                }
+                edges[index].append((target, entry.location))
+                let targetSpec = resolved[target]
+                if (dependency.condition == .completed || dependency.condition == .succeeded) && targetSpec.kind == .service {
+                    fail("process '\(process.name)' waits for '\(dependency.name)' to be \(dependency.condition.rawValue), but '\(dependency.name)' is a service: only jobs complete (use started or ready, or give '\(dependency.name)' kind: job)")
+                }
+                if targetSpec.replicas == 0 && resolved[index].replicas > 0 {
+                    warnings.append(ConfigDiagnostic(
+                        file: configFile, line: entry.location.line, column: entry.location.column,
+                        message: "process '\(process.name)' depends on '\(dependency.name)', which has 0 replicas and will not start"
+                    ))
+                }
+            }
+        }
+        for cycle in Self.cycles(edges.map { $0.map(\.target) }) {
+            guard let first = cycle.first, cycle.count > 1 else { continue }
+            let location = edges[first].first { $0.target == cycle[1] }?.location ?? raw[first].location
+            let path = (cycle + [first]).map { names[$0] }.joined(separator: " -> ")
+            errors.append(ConfigDiagnostic(file: configFile, line: location.line, column: location.column, message: "dependency cycle: \(path)"))
+        }
+    }
+
+    /// One shortest cycle per strongly connected component (Tarjan's algorithm),
+    /// starting at the component's first process in file order.
+    static func cycles(_ graph: [[Int]]) -> [[Int]] {
+        var index = 0
+        var indices = [Int?](repeating: nil, count: graph.count)
+        var lowLinks = [Int](repeating: 0, count: graph.count)
+        var onStack = [Bool](repeating: false, count: graph.count)
+        var stack: [Int] = []
+        var components: [[Int]] = []
+        func connect(_ node: Int) {
+            indices[node] = index
+            lowLinks[node] = index
+            index += 1
+            stack.append(node)
+            onStack[node] = true
+            for next in graph[node] {
+                if let nextIndex = indices[next] {
+                    if onStack[next] { lowLinks[node] = min(lowLinks[node], nextIndex) }
+                } else {
+                    connect(next)
+                    lowLinks[node] = min(lowLinks[node], lowLinks[next])
+                }
+            }
+            if lowLinks[node] == indices[node] {
+                var component: [Int] = []
+                while let top = stack.popLast() {
+                    onStack[top] = false
+                    component.append(top)
+                    if top == node { break }
+                }
+                components.append(component)
+            }
+        }
+        for node in graph.indices where indices[node] == nil { connect(node) }
+
+        var result: [[Int]] = []
+        for component in components where component.count > 1 {
+            let members = Set(component)
+            guard let start = component.min() else { continue }
+            // Breadth-first from start, within the component, back to start.
+            var parent: [Int: Int] = [:]
+            var queue = [start]
+            var head = 0
+            var last: Int?
+            search: while head < queue.count {
+                let node = queue[head]
+                head += 1
+                for next in graph[node] where members.contains(next) {
+                    if next == start { last = node; break search }
+                    if parent[next] == nil && next != start {
+                        parent[next] = node
+                        queue.append(next)
+                    }
+                }
+            }
+            guard var node = last else { continue }
+            var cycle = [node]
+            while node != start, let previous = parent[node] {
+                cycle.append(previous)
+                node = previous
+            }
+            result.append(cycle.reversed())
+        }
+        return result.sorted { ($0.first ?? 0) < ($1.first ?? 0) }
+    }
+}
+
+/// Lexical path handling: no symlinks resolved, no file system touched.
+enum Path {
+    static func absolute(_ path: String, relativeTo base: String) -> String {
+        normalize(path.hasPrefix("/") ? path : join(base, path))
+    }
+
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    /// Collapses `.`, `..` and repeated slashes; `..` above the root stays at the root.
+    static func normalize(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." { _ = parts.popLast(); continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    static func directory(of path: String) -> String {
+        let normalized = normalize(path)
+        guard let slash = normalized.lastIndex(of: "/"), slash != normalized.startIndex else { return "/" }
+        return String(normalized[..<slash])
+    }
+
+    static func expandingTilde(_ path: String, home: String?) -> String {
+        guard let home, !home.isEmpty else { return path }
+        if path == "~" { return home }
+        if path.hasPrefix("~/") { return join(home, String(path.dropFirst(2))) }
+        return path
+    }
+}
+
+enum FileSystem {
+    struct Problem: Error {
+        var message: String
+    }
+
+    static func exists(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path)
+    }
+
+    static func isFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    static func read(_ path: String) -> Result<String, Problem> {
+        if isDirectory(path) { return .failure(Problem(message: "is a directory, not a file")) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(Problem(message: exists(path) ? "cannot read: permission denied" : "no such file"))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return .failure(Problem(message: "is not valid UTF-8 text"))
+        }
+        return .success(text)
+    }
+}

@@ -1,0 +1,66 @@
+/// Durations as written in orch.yaml: a number with a unit (`ms`, `s`, `m`, `h`;
+/// also `us` and `ns`), fractions allowed (`1.5s`), units may be chained (`1m30s`),
+/// and a bare `0`. A bare non-zero number has no unit and is rejected, since
+/// `timeout: 5` could mean seconds or milliseconds.
+public enum DurationParser {
+    public static func parse(_ text: String) -> Duration? {
+        let text = text.trimmingWhitespace()
+        if text == "0" { return .zero }
+        let units: [(suffix: String, nanoseconds: Int64)] = [
+            ("ns", 1), ("us", 1_000), ("µs", 1_000), ("ms", 1_000_000),
+            ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000),
+        ]
+        var rest = Substring(text)
+        var total: Int64 = 0
+        guard !rest.isEmpty else { return nil }
+        while !rest.isEmpty {
+            let number = rest.prefix { ("0"..."9").contains($0) || $0 == "." }
+            guard !number.isEmpty, number.filter({ $0 == "." }).count <= 1, number != "." else { return nil }
+            rest = rest.dropFirst(number.count)
+            let unitText = rest.prefix { !("0"..."9").contains($0) && $0 != "." }
+            guard let unit = units.first(where: { $0.suffix == unitText }) else { return nil }
+            rest = rest.dropFirst(unitText.count)
+            let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+            let whole = parts[0].isEmpty ? 0 : Int64(parts[0])
+            guard let whole else { return nil }
+            var nanoseconds = whole.multipliedReportingOverflow(by: unit.nanoseconds)
+            guard !nanoseconds.overflow else { return nil }
+            if parts.count == 2 {
+                // The fraction, digit by digit, so 1.5s is exactly 1500ms.
+                var scale = unit.nanoseconds
+                for digit in parts[1] {
+                    scale /= 10
+                    guard let value = digit.wholeNumberValue else { return nil }
+                    nanoseconds.partialValue += Int64(value) * scale
+                }
+            }
+            let sum = total.addingReportingOverflow(nanoseconds.partialValue)
+            guard !sum.overflow else { return nil }
+            total = sum.partialValue
+        }
+        return .nanoseconds(total)
+    }
+
+    /// `250ms`, `2m`, `1500ms`: the largest whole unit that writes `duration`
+    /// exactly, so the text parses back to it (for `orch check`).
+    public static func format(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        if nanoseconds == 0 { return "0" }
+        let units: [(String, Int64)] = [("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)]
+        for (suffix, size) in units where nanoseconds % size == 0 {
+            return "\(nanoseconds / size)\(suffix)"
+        }
+        return "\(nanoseconds)ns"
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(String.UnicodeScalarView(scalars[start...end]))
+    }
+}

@@ -1,0 +1,256 @@
+/// The resolved description of a project: what the loaders (Procfile, orch.yaml)
+/// produce and what the supervisor core consumes. Everything here is plain data,
+/// already validated; nothing in it touches the system.
+public struct ProjectSpec: Sendable, Equatable {
+    /// Absolute path of the directory that holds the config file.
+    public var directory: String
+    /// Absolute path of the config file (Procfile or orch.yaml).
+    public var configFile: String
+    /// Processes in file order (the order decides PORT and output order).
+    public var processes: [ProcessSpec]
+    /// Control port settings from `control:` in orch.yaml, if any.
+    public var control: ControlSpec
+
+    public init(directory: String, configFile: String, processes: [ProcessSpec], control: ControlSpec = ControlSpec()) {
+        self.directory = directory
+        self.configFile = configFile
+        self.processes = processes
+        self.control = control
+    }
+
+    public func process(named name: String) -> ProcessSpec? {
+        processes.first { $0.name == name }
+    }
+}
+
+public struct ControlSpec: Sendable, Equatable {
+    public var port: Int?
+    public var socket: String?
+    public init(port: Int? = nil, socket: String? = nil) {
+        self.port = port
+        self.socket = socket
+    }
+}
+
+public enum ProcessKind: String, Sendable, Equatable, CaseIterable {
+    /// Runs until stopped.
+    case service
+    /// Expected to finish; exit 0 is success.
+    case job
+}
+
+public enum RestartPolicy: String, Sendable, Equatable, CaseIterable {
+    case no
+    case onFailure = "on-failure"
+    case always
+}
+
+/// Exponential backoff between restarts: initial, ×factor each attempt, capped at max,
+/// with jitter; the attempt counter resets after `resetAfter` of uptime.
+public struct Backoff: Sendable, Equatable {
+    public var initial: Duration
+    public var max: Duration
+    public var factor: Double
+    public var resetAfter: Duration
+
+    public init(initial: Duration = .milliseconds(100), max: Duration = .seconds(30), factor: Double = 2, resetAfter: Duration = .seconds(60)) {
+        self.initial = initial
+        self.max = max
+        self.factor = factor
+        self.resetAfter = resetAfter
+    }
+}
+
+public enum DependencyCondition: String, Sendable, Equatable, CaseIterable {
+    /// The dependency has been spawned.
+    case started
+    /// The dependency's readiness probe passed (or it started, when it has none).
+    case ready
+    /// The dependency (a job) has ended, whatever its code.
+    case completed
+    /// The dependency (a job) has ended with code 0.
+    case succeeded
+}
+
+public struct Dependency: Sendable, Equatable {
+    public var name: String
+    public var condition: DependencyCondition
+    public init(name: String, condition: DependencyCondition) {
+        self.name = name
+        self.condition = condition
+    }
+}
+
+/// What a readiness probe checks. Strings are templates: `$PORT` and other
+/// variables are interpolated per instance by `ProcessSpec.instance(replica:)`.
+public enum ProbeCheck: Sendable, Equatable {
+    /// A TCP connect to host:port succeeds.
+    case tcp(host: String, port: String)
+    /// An HTTP GET answers 2xx or 3xx.
+    case http(url: String)
+    /// A shell command exits 0.
+    case exec(command: String)
+    /// A line of the process's output contains the text.
+    case log(text: String)
+}
+
+public struct ReadyProbe: Sendable, Equatable {
+    public var check: ProbeCheck
+    public var interval: Duration
+    public var timeout: Duration
+    /// Failed attempts before the process counts as failed to become ready; nil = forever.
+    public var retries: Int?
+    public var initialDelay: Duration
+
+    public init(check: ProbeCheck, interval: Duration = .milliseconds(250), timeout: Duration = .seconds(1), retries: Int? = nil, initialDelay: Duration = .zero) {
+        self.check = check
+        self.interval = interval
+        self.timeout = timeout
+        self.retries = retries
+        self.initialDelay = initialDelay
+    }
+}
+
+public struct StopSpec: Sendable, Equatable {
+    /// Signal number sent first to the process group.
+    public var signal: Int32
+    /// Time before SIGKILL goes to the whole group.
+    public var timeout: Duration
+    public init(signal: Int32 = 15, timeout: Duration = .seconds(5)) {
+        self.signal = signal
+        self.timeout = timeout
+    }
+}
+
+public struct WatchSpec: Sendable, Equatable {
+    public var paths: [String]
+    public var ignore: [String]
+    public var debounce: Duration
+    public init(paths: [String], ignore: [String] = [], debounce: Duration = .milliseconds(200)) {
+        self.paths = paths
+        self.ignore = ignore
+        self.debounce = debounce
+    }
+}
+
+public struct LogFileSpec: Sendable, Equatable {
+    public var file: String
+    public var maxSize: Int?
+    public var keep: Int
+    public init(file: String, maxSize: Int? = nil, keep: Int = 5) {
+        self.file = file
+        self.maxSize = maxSize
+        self.keep = keep
+    }
+}
+
+/// One process of the config, before replica expansion.
+public struct ProcessSpec: Sendable, Equatable {
+    public var name: String
+    /// Handed to `/bin/sh -c` as written.
+    public var command: String
+    /// Absolute working directory.
+    public var cwd: String
+    /// The child's environment without PORT and ORCH_PROCESS_NAME (those are per
+    /// instance), merged in DESIGN's precedence: process env > env files > orch's own.
+    /// When the process sets PORT itself, it is in here and `port` is nil.
+    public var environment: [String: String]
+    /// PORT of the first replica; replica j gets port + j. Nil when `environment` sets PORT.
+    public var port: Int?
+    public var kind: ProcessKind
+    public var replicas: Int
+    public var restart: RestartPolicy
+    public var backoff: Backoff
+    /// Restarts allowed before the process ends for good; nil = unlimited.
+    public var maxRestarts: Int?
+    public var dependsOn: [Dependency]
+    public var ready: ReadyProbe?
+    public var stop: StopSpec
+    /// May end for good without stopping orch.
+    public var optional: Bool
+    public var watch: WatchSpec?
+    public var pty: Bool
+    public var log: LogFileSpec?
+    /// Line in the config file that defines the process, for messages.
+    public var line: Int
+
+    public init(
+        name: String, command: String, cwd: String, environment: [String: String] = [:], port: Int? = nil,
+        kind: ProcessKind = .service, replicas: Int = 1, restart: RestartPolicy = .no, backoff: Backoff = Backoff(),
+        maxRestarts: Int? = nil, dependsOn: [Dependency] = [], ready: ReadyProbe? = nil, stop: StopSpec = StopSpec(),
+        optional: Bool = false, watch: WatchSpec? = nil, pty: Bool = false, log: LogFileSpec? = nil, line: Int = 0
+    ) {
+        self.name = name
+        self.command = command
+        self.cwd = cwd
+        self.environment = environment
+        self.port = port
+        self.kind = kind
+        self.replicas = replicas
+        self.restart = restart
+        self.backoff = backoff
+        self.maxRestarts = maxRestarts
+        self.dependsOn = dependsOn
+        self.ready = ready
+        self.stop = stop
+        self.optional = optional
+        self.watch = watch
+        self.pty = pty
+        self.log = log
+        self.line = line
+    }
+
+    /// Name of replica `index` (0-based) when the process has `count` replicas:
+    /// `web` when single, `web.1`, `web.2`, … otherwise.
+    public func instanceName(replica index: Int, of count: Int) -> String {
+        count == 1 ? name : "\(name).\(index + 1)"
+    }
+
+    /// The concrete instance for replica `index` of `count`: environment with PORT and
+    /// ORCH_PROCESS_NAME set, probe templates interpolated from that environment.
+    public func instance(replica index: Int, of count: Int) -> InstanceSpec {
+        let instanceName = instanceName(replica: index, of: count)
+        var env = environment
+        if let port { env["PORT"] = String(port + index) }
+        env["ORCH_PROCESS_NAME"] = instanceName
+        var probe = ready
+        if var p = probe {
+            switch p.check {
+            case let .tcp(host, port):
+                p.check = .tcp(host: Interpolation.expand(host, env), port: Interpolation.expand(port, env))
+            case let .http(url):
+                p.check = .http(url: Interpolation.expand(url, env))
+            case let .exec(command):
+                p.check = .exec(command: command)
+            case let .log(text):
+                p.check = .log(text: Interpolation.expand(text, env))
+            }
+            probe = p
+        }
+        return InstanceSpec(name: instanceName, process: name, replica: index, command: command, cwd: cwd, environment: env, ready: probe)
+    }
+}
+
+/// One running unit: a replica of a process, with its own PORT.
+public struct InstanceSpec: Sendable, Equatable {
+    /// `web` or `web.2`.
+    public var name: String
+    /// The process it belongs to.
+    public var process: String
+    /// 0-based replica index.
+    public var replica: Int
+    public var command: String
+    public var cwd: String
+    public var environment: [String: String]
+    public var ready: ReadyProbe?
+
+    public init(name: String, process: String, replica: Int, command: String, cwd: String, environment: [String: String], ready: ReadyProbe?) {
+        self.name = name
+        self.process = process
+        self.replica = replica
+        self.command = command
+        self.cwd = cwd
+        self.environment = environment
+        self.ready = ready
+    }
+}

@@ -1,0 +1,620 @@
+import Yams
+
+/// Reads an orch.yaml node tree into a `RawProject`, collecting every problem with
+/// its line and column instead of stopping at the first.
+struct YAMLReader {
+    typealias Location = RawProject.Location
+    typealias Entry = (key: String, keyNode: Node, value: Node)
+
+    static let topLevelKeys = ["env", "env_file", "processes", "control"]
+    static let processKeys = [
+        "command", "cwd", "env", "env_file", "kind", "replicas", "restart", "backoff", "max_restarts",
+        "depends_on", "ready", "stop", "optional", "port", "watch", "pty", "log",
+    ]
+    static let controlKeys = ["port", "socket"]
+    static let backoffKeys = ["initial", "max", "factor", "reset_after"]
+    static let probeChecks = ["tcp", "http", "exec", "log"]
+    static let readyKeys = probeChecks + ["interval", "timeout", "retries", "initial_delay"]
+    static let stopKeys = ["signal", "timeout"]
+    static let watchKeys = ["paths", "ignore", "debounce"]
+    static let logKeys = ["file", "max_size", "keep"]
+
+    let file: String
+    let composer: YAMLComposer
+    var diagnostics: [ConfigDiagnostic] = []
+
+    /// The project, or nil when the file could not be read as YAML at all; the
+    /// diagnostics hold every problem found either way.
+    static func read(_ text: String, file: String) -> (project: RawProject?, diagnostics: [ConfigDiagnostic]) {
+        let composer = YAMLComposer(text, file: file)
+        var reader = YAMLReader(file: file, composer: composer, diagnostics: composer.diagnostics)
+        guard let root = composer.root else {
+            if reader.diagnostics.isEmpty {
+                reader.diagnostics.append(ConfigDiagnostic(file: file, message: "the file is empty: add a `processes:` map, e.g. `processes: {web: {command: ...}}`"))
+            }
+            return (nil, reader.diagnostics)
+        }
+        let project = reader.readProject(root)
+        return (project, reader.diagnostics)
+    }
+
+    // MARK: - Sections
+
+    mutating func readProject(_ root: Node) -> RawProject {
+        var project = RawProject()
+        guard let entries = entries(of: root, what: "the top level", context: "at the top level", allowed: Self.topLevelKeys, ignoringExtensions: true) else {
+            return project
+        }
+        var sawProcesses = false
+        for (key, keyNode, value) in entries where !Self.isNull(value) || key == "processes" {
+            switch key {
+            case "env":
+                project.env = environment(value, what: "'env'")
+            case "env_file":
+                project.envFiles = envFiles(value, what: "'env_file'")
+            case "control":
+                project.control = control(value)
+            case "processes":
+                sawProcesses = true
+                project.processes = processes(value, keyNode: keyNode)
+            default:
+                break
+            }
+        }
+        if !sawProcesses {
+            error(root, "no 'processes' map: add one, e.g. `processes: {web: {command: ...}}`")
+        }
+        return project
+    }
+
+    mutating func processes(_ node: Node, keyNode: Node) -> [RawProject.Process] {
+        if Self.isNull(node) {
+            error(keyNode, "'processes' is empty: add a process, e.g. `web: {command: ...}`")
+            return []
+        }
+        guard let entries = entries(of: node, what: "'processes'", context: "", allowed: nil, noun: "process") else { return [] }
+        if entries.isEmpty {
+            error(node, "'processes' is empty: add a process, e.g. `web: {command: ...}`")
+        }
+        return entries.compactMap { process(name: $0.key, keyNode: $0.keyNode, value: $0.value) }
+    }
+
+    mutating func process(name: String, keyNode: Node, value: Node) -> RawProject.Process? {
+        if !Procfile.isValidName(name) {
+            error(keyNode, "invalid process name '\(name)': use letters, digits, '_' and '-'")
+        }
+        let here = "in process '\(name)'"
+        var process = RawProject.Process(name: name, location: location(keyNode), command: "")
+        if Self.isNull(value) {
+            error(keyNode, "process '\(name)' has no 'command'")
+            return process
+        }
+        if case .scalar = value {
+            // `web: bin/server` is short for `web: {command: bin/server}`.
+            process.command = command(value, name: name) ?? ""
+            return process
+        }
+        guard let entries = entries(of: value, what: "process '\(name)'", context: here, allowed: Self.processKeys) else {
+            return process
+        }
+        var sawCommand = false
+        for (key, _, value) in entries {
+            let what = "'\(key)' \(here)"
+            if key == "command" {
+                sawCommand = true
+                process.command = command(value, name: name) ?? ""
+                continue
+            }
+            if Self.isNull(value) { continue }
+            switch key {
+            case "cwd":
+                process.cwd = string(value, what)
+                process.cwdLocation = location(value)
+            case "env":
+                process.env = environment(value, what: what)
+            case "env_file":
+                process.envFiles = envFiles(value, what: what)
+            case "kind":
+                if let text = string(value, what) {
+                    if let kind = ProcessKind(rawValue: text) {
+                        process.kind = kind
+                    } else {
+                        error(value, "\(what) must be service or job, got '\(text)'\(Suggestion.hint(for: text, in: ProcessKind.allCases.map(\.rawValue), listing: false))")
+                    }
+                }
+            case "replicas":
+                process.replicas = integer(value, what, in: 0...10_000, expected: "a non-negative integer")
+            case "restart":
+                process.restart = restart(value, what: what)
+            case "backoff":
+                process.backoff = backoff(value, name: name) ?? process.backoff
+            case "max_restarts":
+                process.maxRestarts = integer(value, what, in: 0...Int.max, expected: "a non-negative integer")
+            case "depends_on":
+                process.dependsOn = dependencies(value, name: name)
+            case "ready":
+                process.ready = ready(value, name: name)
+            case "stop":
+                process.stop = stop(value, name: name) ?? process.stop
+            case "optional":
+                process.optional = bool(value, what) ?? false
+            case "port":
+                process.port = integer(value, what, in: 1...65535, expected: "a port number (1-65535)")
+                process.portLocation = location(value)
+            case "watch":
+                process.watch = watch(value, name: name)
+            case "pty":
+                process.pty = bool(value, what) ?? false
+            case "log":
+                process.log = log(value, name: name)
+            default:
+                break
+            }
+        }
+        if !sawCommand {
+            error(keyNode, "process '\(name)' has no 'command'")
+        }
+        return process
+    }
+
+    mutating func command(_ node: Node, name: String) -> String? {
+        guard let text = string(node, "'command' in process '\(name)'") else { return nil }
+        if text.trimmingWhitespace().isEmpty {
+            error(node, "'command' in process '\(name)' must not be empty")
+            return nil
+        }
+        return text
+    }
+
+    mutating func restart(_ node: Node, what: String) -> RestartPolicy? {
+        guard let text = string(node, what) else { return nil }
+        // YAML 1.1 reads a bare `no` as false; either way it means no restarts.
+        if ["no", "false", "off"].contains(text.lowercased()) { return .no }
+        if let policy = RestartPolicy(rawValue: text) { return policy }
+        let valid = RestartPolicy.allCases.map(\.rawValue)
+        error(node, "\(what) must be no, on-failure or always, got '\(text)'\(Suggestion.hint(for: text, in: valid, listing: false))")
+        return nil
+    }
+
+    mutating func control(_ node: Node) -> ControlSpec {
+        var control = ControlSpec()
+        guard let entries = entries(of: node, what: "'control'", context: "in 'control'", allowed: Self.controlKeys) else { return control }
+        for (key, _, value) in entries where !Self.isNull(value) {
+            let what = "'\(key)' in 'control'"
+            switch key {
+            case "port": control.port = integer(value, what, in: 1...65535, expected: "a port number (1-65535)")
+            case "socket": control.socket = string(value, what)
+            default: break
+            }
+        }
+        return control
+    }
+
+    mutating func backoff(_ node: Node, name: String) -> Backoff? {
+        let here = "in 'backoff' of process '\(name)'"
+        guard let entries = entries(of: node, what: "'backoff' in process '\(name)'", context: here, allowed: Self.backoffKeys) else { return nil }
+        var backoff = Backoff()
+        for (key, _, value) in entries where !Self.isNull(value) {
+            let what = "'\(key)' \(here)"
+            switch key {
+            case "initial": backoff.initial = duration(value, what) ?? backoff.initial
+            case "max": backoff.max = duration(value, what) ?? backoff.max
+            case "reset_after": backoff.resetAfter = duration(value, what) ?? backoff.resetAfter
+            case "factor":
+                if let text = string(value, what) {
+                    if let factor = Double(text), factor >= 1, factor.isFinite {
+                        backoff.factor = factor
+                    } else {
+                        error(value, "\(what) must be a number of at least 1, got '\(text)'")
+                    }
+                }
+            default: break
+            }
+        }
+        if backoff.initial > backoff.max {
+            error(node, "'backoff' in process '\(name)': initial (\(DurationParser.format(backoff.initial))) must not exceed max (\(DurationParser.format(backoff.max)))")
+        }
+        return backoff
+    }
+
+    mutating func dependencies(_ node: Node, name: String) -> [RawProject.DependencyEntry] {
+        let what = "'depends_on' in process '\(name)'"
+        var result: [RawProject.DependencyEntry] = []
+        var seen: Set<String> = []
+        func add(_ reader: inout YAMLReader, keyNode: Node, value: Node?) {
+            guard let dependency = reader.string(keyNode, "a name in \(what)") else { return }
+            var condition = DependencyCondition.started
+            if let value, !Self.isNull(value) {
+                let conditionWhat = "the condition for '\(dependency)' in \(what)"
+                guard let text = reader.string(value, conditionWhat) else { return }
+                guard let parsed = DependencyCondition(rawValue: text) else {
+                    let valid = DependencyCondition.allCases.map(\.rawValue)
+                    reader.error(value, "\(conditionWhat) must be started, ready, completed or succeeded, got '\(text)'\(Suggestion.hint(for: text, in: valid, listing: false))")
+                    return
+                }
+                condition = parsed
+            }
+            guard seen.insert(dependency).inserted else {
+                reader.error(keyNode, "'\(dependency)' is listed twice in \(what)")
+                return
+            }
+            result.append(RawProject.DependencyEntry(dependency: Dependency(name: dependency, condition: condition), location: reader.location(keyNode)))
+        }
+        switch node {
+        case .sequence(let items):
+            for item in items {
+                if case .mapping(let pairs) = item {
+                    for (key, value) in pairs { add(&self, keyNode: key, value: value) }
+                } else {
+                    add(&self, keyNode: item, value: nil)
+                }
+            }
+        case .scalar:
+            add(&self, keyNode: node, value: nil)
+        default:
+            if let entries = entries(of: node, what: what, context: "in \(what)", allowed: nil) {
+                for entry in entries { add(&self, keyNode: entry.keyNode, value: entry.value) }
+            }
+        }
+        return result
+    }
+
+    mutating func ready(_ node: Node, name: String) -> ReadyProbe? {
+        let here = "in 'ready' of process '\(name)'"
+        guard let entries = entries(of: node, what: "'ready' in process '\(name)'", context: here, allowed: Self.readyKeys) else { return nil }
+        var check: ProbeCheck?
+        var checkKey: String?
+        var probe = ReadyProbe(check: .log(text: ""))
+        for (key, keyNode, value) in entries where !Self.isNull(value) {
+            let what = "'\(key)' \(here)"
+            if Self.probeChecks.contains(key) {
+                if let checkKey {
+                    error(keyNode, "'ready' in process '\(name)' has both '\(checkKey)' and '\(key)': use exactly one of tcp, http, exec, log")
+                    continue
+                }
+                checkKey = key
+                guard let text = string(value, what) else { continue }
+                if text.trimmingWhitespace().isEmpty {
+                    error(value, "\(what) must not be empty")
+                    continue
+                }
+                switch key {
+                case "tcp": check = tcpCheck(text, node: value, what: what)
+                case "http": check = httpCheck(text, node: value, what: what)
+                case "exec": check = .exec(command: text)
+                default: check = .log(text: text)
+                }
+                continue
+            }
+            switch key {
+            case "interval": probe.interval = duration(value, what) ?? probe.interval
+            case "timeout": probe.timeout = duration(value, what) ?? probe.timeout
+            case "initial_delay": probe.initialDelay = duration(value, what) ?? probe.initialDelay
+            case "retries": probe.retries = integer(value, what, in: 0...Int.max, expected: "a non-negative integer")
+            default: break
+            }
+        }
+        guard let check else {
+            if checkKey == nil {
+                error(node, "'ready' in process '\(name)' needs one of tcp, http, exec, log")
+            }
+            return nil
+        }
+        probe.check = check
+        return probe
+    }
+
+    /// `5432`, `$PORT`, `host:port`, `[::1]:port`; the host defaults to 127.0.0.1.
+    /// Both parts stay templates: `ProcessSpec.instance` interpolates them.
+    mutating func tcpCheck(_ text: String, node: Node, what: String) -> ProbeCheck? {
+        let text = text.trimmingWhitespace()
+        var host = "127.0.0.1", port = text
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else {
+                error(node, "\(what) must be a port or host:port, got '\(text)'")
+                return nil
+            }
+            port = String(rest.dropFirst())
+        } else if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon])
+            port = String(text[text.index(after: colon)...])
+            if host.isEmpty { host = "127.0.0.1" }
+        }
+        if !port.contains("$") {
+            guard let number = Int(port), (1...65535).contains(number) else {
+                error(node, "\(what) must be a port or host:port, got '\(text)' (port must be 1-65535)")
+                return nil
+            }
+        }
+        return .tcp(host: host, port: port)
+    }
+
+    /// A URL; a bare path (`/health`) means `http://127.0.0.1:$PORT/health`.
+    mutating func httpCheck(_ text: String, node: Node, what: String) -> ProbeCheck? {
+        let text = text.trimmingWhitespace()
+        if text.hasPrefix("/") { return .http(url: "http://127.0.0.1:$PORT\(text)") }
+        let lowered = text.lowercased()
+        guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") || text.hasPrefix("$") else {
+            error(node, "\(what) must be a URL starting with http:// or https://, or a path like /health, got '\(text)'")
+            return nil
+        }
+        return .http(url: text)
+    }
+
+    mutating func stop(_ node: Node, name: String) -> StopSpec? {
+        let here = "in 'stop' of process '\(name)'"
+        guard let entries = entries(of: node, what: "'stop' in process '\(name)'", context: here, allowed: Self.stopKeys) else { return nil }
+        var stop = StopSpec()
+        for (key, _, value) in entries where !Self.isNull(value) {
+            let what = "'\(key)' \(here)"
+            switch key {
+            case "timeout": stop.timeout = duration(value, what) ?? stop.timeout
+            case "signal":
+                guard let text = string(value, what) else { continue }
+                if let number = SignalName.number(text) {
+                    stop.signal = number
+                } else {
+                    var bare = text.uppercased()
+                    if bare.hasPrefix("SIG") { bare.removeFirst(3) }
+                    error(value, "\(what): unknown signal '\(text)'\(Suggestion.hint(for: bare, in: SignalName.names, listing: false))")
+                }
+            default: break
+            }
+        }
+        return stop
+    }
+
+    mutating func watch(_ node: Node, name: String) -> WatchSpec? {
+        let here = "in 'watch' of process '\(name)'"
+        var spec = WatchSpec(paths: [])
+        let pathsNode: Node
+        if case .mapping = node {
+            guard let entries = entries(of: node, what: "'watch' in process '\(name)'", context: here, allowed: Self.watchKeys) else { return nil }
+            var paths: Node?
+            for (key, _, value) in entries where !Self.isNull(value) {
+                let what = "'\(key)' \(here)"
+                switch key {
+                case "paths": paths = value
+                case "ignore": spec.ignore = stringList(value, what)?.map(\.text) ?? []
+                case "debounce": spec.debounce = duration(value, what) ?? spec.debounce
+                default: break
+                }
+            }
+            guard let paths else {
+                error(node, "'watch' in process '\(name)' needs 'paths'")
+                return nil
+            }
+            pathsNode = paths
+        } else {
+            pathsNode = node
+        }
+        guard let paths = stringList(pathsNode, "the paths of 'watch' in process '\(name)'") else { return nil }
+        if paths.isEmpty {
+            error(pathsNode, "'watch' in process '\(name)' needs at least one path")
+            return nil
+        }
+        spec.paths = paths.map(\.text)
+        return spec
+    }
+
+    mutating func log(_ node: Node, name: String) -> LogFileSpec? {
+        let here = "in 'log' of process '\(name)'"
+        if case .scalar = node {
+            return string(node, "'log' in process '\(name)'").map { LogFileSpec(file: $0) }
+        }
+        guard let entries = entries(of: node, what: "'log' in process '\(name)'", context: here, allowed: Self.logKeys) else { return nil }
+        var spec = LogFileSpec(file: "")
+        var sawFile = false
+        for (key, _, value) in entries where !Self.isNull(value) {
+            let what = "'\(key)' \(here)"
+            switch key {
+            case "file":
+                if let file = string(value, what) {
+                    spec.file = file
+                    sawFile = !file.isEmpty
+                }
+            case "keep":
+                spec.keep = integer(value, what, in: 0...10_000, expected: "a non-negative integer") ?? spec.keep
+            case "max_size":
+                guard let text = string(value, what) else { continue }
+                if let size = Self.parseSize(text) {
+                    spec.maxSize = size
+                } else {
+                    error(value, "\(what) must be a size like 10MB, 512K or 1G, got '\(text)'")
+                }
+            default: break
+            }
+        }
+        guard sawFile else {
+            error(node, "'log' in process '\(name)' needs 'file'")
+            return nil
+        }
+        return spec
+    }
+
+    /// `1024`, `512K`, `10MB`, `1GiB`; units are powers of 1024, like logrotate's.
+    static func parseSize(_ text: String) -> Int? {
+        let text = text.trimmingWhitespace()
+        let digits = text.prefix { ("0"..."9").contains($0) }
+        guard let value = Int(digits), value > 0 else { return nil }
+        let unit = text.dropFirst(digits.count).trimmingWhitespace().uppercased()
+        let multipliers: [String: Int] = [
+            "": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20, "MB": 1 << 20, "MIB": 1 << 20,
+            "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30,
+        ]
+        guard let multiplier = multipliers[unit] else { return nil }
+        let product = value.multipliedReportingOverflow(by: multiplier)
+        return product.overflow ? nil : product.partialValue
+    }
+
+    // MARK: - Environments
+
+    mutating func environment(_ node: Node, what: String) -> [RawProject.EnvEntry] {
+        var result: [RawProject.EnvEntry] = []
+        func add(_ reader: inout YAMLReader, key: String, value: String, node: Node) {
+            guard !key.isEmpty, !key.contains("="), !key.contains("\0") else {
+                reader.error(node, "invalid variable name '\(key)' in \(what)")
+                return
+            }
+            result.append(RawProject.EnvEntry(key: key, value: value))
+        }
+        if case .sequence(let items) = node {
+            // docker-compose's list form: `- KEY=value`.
+            for item in items {
+                guard let text = string(item, "an entry of \(what)") else { continue }
+                guard let equals = text.firstIndex(of: "=") else {
+                    error(item, "an entry of \(what) must be KEY=value, got '\(text)'")
+                    continue
+                }
+                add(&self, key: String(text[..<equals]), value: String(text[text.index(after: equals)...]), node: item)
+            }
+            return result
+        }
+        guard let entries = entries(of: node, what: what, context: "in \(what)", allowed: nil) else { return [] }
+        for (key, keyNode, value) in entries where !Self.isNull(value) {
+            guard let text = string(value, "'\(key)' in \(what)") else { continue }
+            add(&self, key: key, value: text, node: keyNode)
+        }
+        return result
+    }
+
+    mutating func envFiles(_ node: Node, what: String) -> [RawProject.EnvFile] {
+        (stringList(node, what) ?? []).map { RawProject.EnvFile(path: $0.text, location: location($0.node)) }
+    }
+
+    // MARK: - Values
+
+    /// The pairs of a mapping in order, with `<<` merges applied and unknown and
+    /// duplicated keys reported (and left out).
+    mutating func entries(of node: Node, what: String, context: String, allowed: [String]?, noun: String = "key", ignoringExtensions: Bool = false) -> [Entry]? {
+        guard case .mapping(let mapping) = node else {
+            error(node, "\(what) must be a map, got \(Self.describe(node))")
+            return nil
+        }
+        var explicit: [Entry] = []
+        var merged: [Entry] = []
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else {
+                error(keyNode, "keys \(context.isEmpty ? "in \(what)" : context) must be strings, got \(Self.describe(keyNode))")
+                continue
+            }
+            let key = scalar.string
+            if key.hasPrefix(YAMLComposer.placeholderPrefix), let duplicate = composer.original(of: key) {
+                let place = context.isEmpty ? "" : " \(context)"
+                error(keyNode, "duplicate \(noun) '\(duplicate.key)'\(place) (first defined at line \(duplicate.firstLine))")
+                continue
+            }
+            if key == "<<" && scalar.style != .singleQuoted && scalar.style != .doubleQuoted {
+                let sources: [Node]
+                if case .sequence(let items) = value { sources = Array(items) } else { sources = [value] }
+                for source in sources {
+                    guard case .mapping(let pairs) = source else {
+                        error(source, "a '<<' merge \(context) must be a map or a list of maps, got \(Self.describe(source))")
+                        continue
+                    }
+                    for (mergedKey, mergedValue) in pairs {
+                        guard let name = mergedKey.scalar?.string else { continue }
+                        merged.append((name, mergedKey, mergedValue))
+                    }
+                }
+                continue
+            }
+            if ignoringExtensions && key.hasPrefix("x-") { continue }
+            if let allowed, !allowed.contains(key) {
+                error(keyNode, "unknown key '\(key)' \(context)\(Suggestion.hint(for: key, in: allowed))")
+                continue
+            }
+            explicit.append((key, keyNode, value))
+        }
+        var present = Set(explicit.map(\.key))
+        for entry in merged where !present.contains(entry.key) {
+            present.insert(entry.key)
+            if let allowed, !allowed.contains(entry.key) {
+                error(entry.keyNode, "unknown key '\(entry.key)' \(context)\(Suggestion.hint(for: entry.key, in: allowed))")
+                continue
+            }
+            explicit.append(entry)
+        }
+        return explicit
+    }
+
+    mutating func string(_ node: Node, _ what: String) -> String? {
+        guard case .scalar(let scalar) = node else {
+            error(node, "\(what) must be a string, got \(Self.describe(node))")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func integer(_ node: Node, _ what: String, in range: ClosedRange<Int>, expected: String) -> Int? {
+        guard let text = string(node, what) else { return nil }
+        guard let value = Int(text.trimmingWhitespace()), range.contains(value) else {
+            error(node, "\(what) must be \(expected), got '\(text)'")
+            return nil
+        }
+        return value
+    }
+
+    mutating func bool(_ node: Node, _ what: String) -> Bool? {
+        guard let text = string(node, what) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            error(node, "\(what) must be true or false, got '\(text)'")
+            return nil
+        }
+    }
+
+    mutating func duration(_ node: Node, _ what: String) -> Duration? {
+        guard let text = string(node, what) else { return nil }
+        guard let value = DurationParser.parse(text) else {
+            error(node, "\(what) must be a duration like 250ms, 5s or 1m, got '\(text)'")
+            return nil
+        }
+        return value
+    }
+
+    /// A string or a list of strings, each with its node for messages.
+    mutating func stringList(_ node: Node, _ what: String) -> [(text: String, node: Node)]? {
+        switch node {
+        case .scalar(let scalar):
+            return [(scalar.string, node)]
+        case .sequence(let items):
+            var result: [(text: String, node: Node)] = []
+            for item in items {
+                if let text = string(item, "an entry of \(what)") { result.append((text, item)) }
+            }
+            return result
+        default:
+            error(node, "\(what) must be a string or a list of strings, got \(Self.describe(node))")
+            return nil
+        }
+    }
+
+    // MARK: - Helpers
+
+    func location(_ node: Node) -> Location {
+        Location(line: node.mark?.line, column: node.mark?.column)
+    }
+
+    mutating func error(_ node: Node, _ message: String) {
+        diagnostics.append(ConfigDiagnostic(file: file, line: node.mark?.line, column: node.mark?.column, message: message))
+    }
+
+    static func isNull(_ node: Node) -> Bool {
+        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    static func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return "'\(scalar.string)'"
+        case .mapping: return "a map"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import OrchConfig
+
+/// A point on the monotonic clock, in nanoseconds. The core never reads a clock:
+/// every event comes with `now`.
+public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
+    public var nanoseconds: Int64
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+
+    public static func < (a: Instant, b: Instant) -> Bool { a.nanoseconds < b.nanoseconds }
+    public static func + (a: Instant, d: Duration) -> Instant { Instant(nanoseconds: a.nanoseconds + d.nanoseconds) }
+    public static func - (a: Instant, b: Instant) -> Duration { .nanoseconds(a.nanoseconds - b.nanoseconds) }
+    public var description: String { "\(nanoseconds)ns" }
+}
+
+extension Duration {
+    /// Whole nanoseconds, saturating.
+    public var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return product &+ attoseconds / 1_000_000_000
+    }
+
+    /// `250ms`, `1.5s`, `2m`: how orch prints a duration to a person.
+    public var humanDescription: String {
+        let ns = nanoseconds
+        if ns < 1_000_000 { return ns % 1000 == 0 ? "\(ns / 1000)µs" : "\(ns)ns" }
+        if ns < 1_000_000_000 { return "\(ns / 1_000_000)ms" }
+        if ns < 60_000_000_000 {
+            let tenths = ns / 100_000_000
+            return tenths % 10 == 0 ? "\(tenths / 10)s" : "\(tenths / 10).\(tenths % 10)s"
+        }
+        let seconds = ns / 1_000_000_000
+        return seconds % 60 == 0 ? "\(seconds / 60)m" : "\(seconds / 60)m\(seconds % 60)s"
+    }
+}
+
+/// How a process ended.
+public enum Termination: Equatable, Hashable, Sendable, CustomStringConvertible {
+    case exited(Int32)
+    case signaled(Int32)
+
+    /// The exit code orch reports: the code, or 128+N for a signal death.
+    public var code: Int32 {
+        switch self {
+        case let .exited(code): return code
+        case let .signaled(signal): return 128 + signal
+        }
+    }
+
+    public var succeeded: Bool { self == .exited(0) }
+
+    /// `exit code 1`, `signal TERM`
+    public var description: String {
+        switch self {
+        case let .exited(code): return "exit code \(code)"
+        case let .signaled(signal): return "signal \(SignalName.name(signal))"
+        }
+    }
+}
+
+/// What orch was asked to do.
+public enum Mode: Sendable, Equatable {
+    /// `orch up`: run until stopped; foreman's exit rule.
+    case up
+    /// `orch run`: run until the targets have finished, then stop the rest.
+    case run(targets: Set<String>)
+}
+
+/// Why orch is stopping.
+public enum ShutdownReason: Sendable, Equatable {
+    /// SIGINT, SIGTERM or SIGHUP; `code` is what orch exits with.
+    case signal(Int32)
+    /// orch's stdout went away (EPIPE).
+    case outputClosed
+    /// A control client asked.
+    case request
+}
+
+/// Input to the state machine.
+public enum Event: Sendable, Equatable {
+    /// Start the selected processes.
+    case start
+    /// The runtime started an instance (answer to `.spawn`).
+    case spawned(instance: String, pid: Int32)
+    /// The runtime could not start an instance; `reason` says which step failed.
+    case spawnFailed(instance: String, reason: String)
+    /// An instance's leader was reaped; `groupEmpty` when nothing of its group is left.
+    case exited(instance: String, pid: Int32, termination: Termination, groupEmpty: Bool)
+    /// The rest of an exited leader's process group is gone.
+    case groupEmpty(instance: String, pid: Int32)
+    /// A readiness probe finished.
+    case probeFinished(instance: String, pid: Int32, passed: Bool, detail: String)
+    /// A deadline passed (`nextDeadline`).
+    case tick
+    /// Stop everything gracefully.
+    case shutdown(ShutdownReason)
+    /// Second Ctrl-C: kill everything now.
+    case killAll
+    /// Forward a signal to every running process group (SIGUSR1, SIGUSR2).
+    case forward(signal: Int32)
+    /// Restart instances of a process (file watch, control port): waits for the old group.
+    case restart(process: String, reason: String)
+}
+
+/// Output of the state machine, executed by the runtime in order.
+public enum Effect: Sendable, Equatable {
+    case spawn(InstanceSpec)
+    /// Signal the process group led by `pid`.
+    case signalGroup(instance: String, pid: Int32, signal: Int32)
+    /// Start one readiness check (tcp, http, exec). Log checks are matched by the runtime.
+    case probe(instance: String, pid: Int32, check: ProbeCheck, timeout: Duration)
+    /// A line of orch's own, shown under the name `orch`.
+    case message(String)
+    /// Signal the orphans orch has inherited (double-forked daemons).
+    case signalOrphans(signal: Int32)
+    /// Everything has stopped; exit with this code.
+    case exit(Int32)
+}

@@ -1,0 +1,597 @@
+import OrchConfig
+import OrchCore
+import OrchSystem
+
+/// What `orch up` / `orch run` were told on the command line.
+public struct RuntimeOptions: Sendable {
+    public var style: OutputStyle
+    /// Grace period for orphans at exit before SIGKILL.
+    public var orphanTimeout: Duration
+    public init(style: OutputStyle, orphanTimeout: Duration = .seconds(5)) {
+        self.style = style
+        self.orphanTimeout = orphanTimeout
+    }
+}
+
+/// The shell: one epoll loop on the calling thread that turns kernel readiness into
+/// `Supervisor` events and carries out its effects. Call `SignalFD.blockSignals()`
+/// before any thread exists, then `run()` from the main thread.
+public final class Runtime {
+    private var core: Supervisor
+    private let options: RuntimeOptions
+    private let epoll: Epoll
+    private let signals: SignalFD
+    private let timer: TimerFD
+    private let output: OutputSink
+    private var prefixes: Prefixes
+    private let devNull: Int32
+
+    private enum Source {
+        case signals
+        case timer
+        case stdoutWritable
+        case childOutput(ChildOutput)
+        case probe(ProbeRun)
+    }
+
+    private var sources: [UInt64: Source] = [:]
+    private var nextRegistration: UInt64 = 16
+    /// Leader pid → instance name, for every instance whose leader is alive.
+    private var leaders: [Int32: String] = [:]
+    /// Groups whose leader is gone but whose members are not: pid → instance name.
+    private var lingering: [Int32: String] = [:]
+    /// Output pipes by instance leader pid.
+    private var outputs: [Int32: ChildOutput] = [:]
+    private var probes: [ObjectIdentifier: ProbeRun] = [:]
+    private var probeByPid: [Int32: ProbeRun] = [:]
+    private var deferredSpawns: [(spec: InstanceSpec, at: Int64, announced: Bool)] = []
+    private var queue: [Event] = []
+    private var readBuffer = [UInt8](repeating: 0, count: 65536)
+    private var readingPaused = false
+    private var waitingForStdout = false
+    private var exitCode: Int32?
+    private var interrupts = 0
+
+    public init(project: ProjectSpec, selected: [String]?, mode: Mode, options: RuntimeOptions) throws(SystemError) {
+        core = Supervisor(project: project, selected: selected, mode: mode, seed: UInt64(truncatingIfNeeded: Clock.realtimeNanoseconds()))
+        self.options = options
+        epoll = try Epoll()
+        signals = try SignalFD()
+        timer = try TimerFD()
+        output = OutputSink()
+        devNull = try Descriptor.openDevNull()
+        let names = core.instances.map(\.name) + ["orch"]
+        prefixes = Prefixes(names: names, processOrder: project.processes.map(\.name), style: options.style)
+        try Processes.becomeSubreaper()
+        try register(signals.fd, events: Epoll.readable, as: .signals)
+        try register(timer.fd, events: Epoll.readable, as: .timer)
+    }
+
+    deinit {
+        Descriptor.close(devNull)
+    }
+
+    /// Runs until the supervisor has stopped everything; returns orch's exit code.
+    public func run() -> Int32 {
+        dispatch(.start)
+        while exitCode == nil {
+            armTimer()
+            flushOutput()
+            let ready: [(data: UInt64, events: UInt32)]
+            do { ready = try epoll.wait() } catch {
+                message("\(error)")
+                dispatch(.killAll)
+                continue
+            }
+            for (data, events) in ready {
+                guard let source = sources[data] else { continue }
+                handle(source, events: events)
+            }
+            drainQueue()
+        }
+        finishOrphans()
+        output.drainBlocking()
+        output.restore()
+        return exitCode ?? 1
+    }
+
+    // MARK: - Events in
+
+    private func handle(_ source: Source, events: UInt32) {
+        switch source {
+        case .signals:
+            for signo in signals.drain() { handleSignal(signo) }
+        case .timer:
+            timer.drain()
+            fireTimers()
+        case .stdoutWritable:
+            flushOutput()
+        case let .childOutput(child):
+            readOutput(child, untilDrained: false)
+        case let .probe(run):
+            advanceProbe(run, events: events)
+        }
+    }
+
+    private func handleSignal(_ signo: Int32) {
+        switch signo {
+        case SIGCHLD_: reap()
+        case SIGINT_, SIGTERM_, SIGHUP_, SIGQUIT_:
+            interrupts += 1
+            enqueue(interrupts == 1 ? .shutdown(.signal(signo)) : .killAll)
+        case SIGUSR1_, SIGUSR2_:
+            enqueue(.forward(signal: signo))
+        default:
+            break
+        }
+    }
+
+    private func reap() {
+        let exits = Processes.reapAll()
+        for (pid, status) in exits {
+            let termination: Termination
+            switch status {
+            case let .exited(code): termination = .exited(code)
+            case let .signaled(signal): termination = .signaled(signal)
+            }
+            if let name = leaders.removeValue(forKey: pid) {
+                if let child = outputs[pid] { readOutput(child, untilDrained: true) }
+                let groupEmpty = !Processes.groupExists(pid)
+                if groupEmpty { closeOutput(of: pid) } else { lingering[pid] = name }
+                enqueue(.exited(instance: name, pid: pid, termination: termination, groupEmpty: groupEmpty))
+            } else if let run = probeByPid.removeValue(forKey: pid) {
+                finishProbe(run, passed: termination == .exited(0), detail: termination == .exited(0) ? "" : "check exited with \(termination)")
+            }
+        }
+        checkLingering()
+    }
+
+    private func checkLingering() {
+        for (pid, name) in lingering where !Processes.groupExists(pid) {
+            lingering.removeValue(forKey: pid)
+            closeOutput(of: pid)
+            enqueue(.groupEmpty(instance: name, pid: pid))
+        }
+    }
+
+    private func fireTimers() {
+        let now = Clock.monotonicNanoseconds()
+        for run in probes.values where run.deadline <= now {
+            finishProbe(run, passed: false, detail: "timed out")
+        }
+        if !deferredSpawns.isEmpty {
+            let due = deferredSpawns.filter { $0.at <= now }
+            deferredSpawns.removeAll { $0.at <= now }
+            for entry in due { spawn(entry.spec, announced: entry.announced) }
+        }
+        checkLingering()
+        enqueue(.tick)
+    }
+
+    // MARK: - The core
+
+    private func enqueue(_ event: Event) {
+        queue.append(event)
+    }
+
+    private func dispatch(_ event: Event) {
+        enqueue(event)
+        drainQueue()
+    }
+
+    private func drainQueue() {
+        var i = 0
+        while i < queue.count {
+            let event = queue[i]
+            i += 1
+            let now = Instant(nanoseconds: Clock.monotonicNanoseconds())
+            for effect in core.handle(event, now: now) { execute(effect) }
+        }
+        queue.removeAll(keepingCapacity: true)
+    }
+
+    private func execute(_ effect: Effect) {
+        switch effect {
+        case let .spawn(spec):
+            spawn(spec, announced: false)
+        case let .signalGroup(_, pid, signal):
+            Processes.signalGroup(pid, signal)
+        case let .probe(name, pid, check, timeout):
+            startProbe(instance: name, pid: pid, check: check, timeout: timeout)
+        case let .message(text):
+            message(text)
+        case let .signalOrphans(signal):
+            signalOrphans(signal)
+        case let .exit(code):
+            exitCode = code
+        }
+    }
+
+    private func armTimer() {
+        var deadline = core.nextDeadline?.nanoseconds
+        for run in probes.values { deadline = min(deadline ?? run.deadline, run.deadline) }
+        for entry in deferredSpawns { deadline = min(deadline ?? entry.at, entry.at) }
+        if !lingering.isEmpty {
+            // A group member whose parent is not orch can end without a SIGCHLD to us.
+            let soon = Clock.monotonicNanoseconds() + 100_000_000
+            deadline = min(deadline ?? soon, soon)
+        }
+        try? timer.arm(atNanoseconds: deadline)
+    }
+
+    // MARK: - Spawning
+
+    private func spawn(_ spec: InstanceSpec, announced: Bool) {
+        if case let .tcp(host, portText)? = spec.ready?.check, let port = UInt16(portText),
+           Socket.isListening(host: host, port: port) {
+            // A restart must not race whoever still holds the port.
+            if !announced { message("\(spec.name) waiting for port \(port) to be free") }
+            deferredSpawns.append((spec, Clock.monotonicNanoseconds() + 100_000_000, true))
+            return
+        }
+        let pipe: (read: Int32, write: Int32)
+        do { pipe = try Descriptor.pipe() } catch {
+            enqueue(.spawnFailed(instance: spec.name, reason: "\(error)"))
+            return
+        }
+        let pid: Int32
+        do {
+            pid = try Spawner.spawn(
+                path: "/bin/sh", arguments: ["/bin/sh", "-c", spec.command], environment: spec.environment,
+                cwd: spec.cwd, stdin: devNull, stdout: pipe.write, stderr: pipe.write)
+        } catch {
+            Descriptor.close(pipe.read)
+            Descriptor.close(pipe.write)
+            enqueue(.spawnFailed(instance: spec.name, reason: "\(error)"))
+            return
+        }
+        Descriptor.close(pipe.write)
+        var awaitingLog: String?
+        if case let .log(text)? = spec.ready?.check { awaitingLog = text }
+        let child = ChildOutput(fd: pipe.read, pid: pid, instance: spec.name, process: spec.process, awaitingLog: awaitingLog)
+        do {
+            child.registration = try register(pipe.read, events: readingPaused ? 0 : Epoll.readable, as: .childOutput(child))
+        } catch {
+            Descriptor.close(pipe.read)
+        }
+        outputs[pid] = child
+        leaders[pid] = spec.name
+        enqueue(.spawned(instance: spec.name, pid: pid))
+    }
+
+    // MARK: - Output
+
+    private func message(_ text: String) {
+        let prefix = prefixes.prefix(for: "orch", process: "orch")
+        output.append(prefix + Array(text.utf8) + [0x0A])
+    }
+
+    private func readOutput(_ child: ChildOutput, untilDrained: Bool) {
+        guard child.fd >= 0 else { return }
+        let prefix = prefixes.prefix(for: child.instance, process: child.process)
+        var rounds = 0
+        while untilDrained || rounds < 4 {
+            rounds += 1
+            let result: Descriptor.ReadResult
+            do { result = try Descriptor.read(child.fd, into: &readBuffer) } catch { result = .endOfFile }
+            switch result {
+            case let .bytes(n):
+                frame(child, count: n, prefix: prefix)
+                if n < readBuffer.count && !untilDrained { return }
+            case .wouldBlock:
+                return
+            case .endOfFile:
+                output.withBuffer { child.framer.flush(prefix: prefix, into: &$0) }
+                unregister(child)
+                return
+            }
+            if output.isFull && !untilDrained {
+                pauseReading()
+                return
+            }
+        }
+    }
+
+    private func frame(_ child: ChildOutput, count: Int, prefix: [UInt8]) {
+        if let text = child.awaitingLog {
+            var matched = false
+            let needle = Array(text.utf8)
+            output.withBuffer { out in
+                child.framer.frame(readBuffer, count: count, prefix: prefix, into: &out) { line in
+                    if !matched && line.count >= needle.count && contains(line, needle) { matched = true }
+                }
+            }
+            if matched {
+                child.awaitingLog = nil
+                enqueue(.probeFinished(instance: child.instance, pid: child.pid, passed: true, detail: ""))
+            }
+        } else {
+            output.withBuffer { child.framer.frame(readBuffer, count: count, prefix: prefix, into: &$0) }
+        }
+    }
+
+    private func closeOutput(of pid: Int32) {
+        guard let child = outputs.removeValue(forKey: pid) else { return }
+        readOutput(child, untilDrained: true)
+        let prefix = prefixes.prefix(for: child.instance, process: child.process)
+        output.withBuffer { child.framer.flush(prefix: prefix, into: &$0) }
+        unregister(child)
+    }
+
+    private func unregister(_ child: ChildOutput) {
+        guard child.fd >= 0 else { return }
+        epoll.remove(child.fd)
+        sources.removeValue(forKey: child.registration)
+        Descriptor.close(child.fd)
+        child.fd = -1
+    }
+
+    private func flushOutput() {
+        switch output.flush() {
+        case .done:
+            if waitingForStdout {
+                epoll.remove(output.fd)
+                sources = sources.filter { if case .stdoutWritable = $0.value { return false } else { return true } }
+                waitingForStdout = false
+            }
+            if readingPaused { resumeReading() }
+        case .blocked:
+            if !waitingForStdout {
+                waitingForStdout = (try? register(output.fd, events: Epoll.writable, as: .stdoutWritable)) != nil
+            }
+            if output.isFull { pauseReading() }
+        case .brokenPipe:
+            if readingPaused { resumeReading() }
+            enqueue(.shutdown(.outputClosed))
+            drainQueue()
+        }
+    }
+
+    /// orch's stdout is behind: stop reading children so they block in write(2).
+    private func pauseReading() {
+        guard !readingPaused else { return }
+        readingPaused = true
+        for child in outputs.values where child.fd >= 0 {
+            try? epoll.modify(child.fd, events: 0, data: child.registration)
+        }
+    }
+
+    private func resumeReading() {
+        guard readingPaused else { return }
+        readingPaused = false
+        for child in outputs.values where child.fd >= 0 {
+            try? epoll.modify(child.fd, events: Epoll.readable, data: child.registration)
+        }
+    }
+
+    // MARK: - Probes
+
+    private func startProbe(instance: String, pid: Int32, check: ProbeCheck, timeout: Duration) {
+        let deadline = Clock.monotonicNanoseconds() + timeout.nanoseconds
+        let run = ProbeRun(instance: instance, pid: pid, deadline: deadline)
+        switch check {
+        case let .tcp(host, portText):
+            guard let port = UInt16(portText) else {
+                enqueue(.probeFinished(instance: instance, pid: pid, passed: false, detail: "'\(portText)' is not a port"))
+                return
+            }
+            connectProbe(run, host: host, port: port)
+        case let .http(url):
+            guard let target = HTTPTarget(url) else {
+                enqueue(.probeFinished(instance: instance, pid: pid, passed: false, detail: "'\(url)' is not an http:// URL"))
+                return
+            }
+            run.request = Array("GET \(target.path) HTTP/1.0\r\nHost: \(target.host):\(target.port)\r\nConnection: close\r\n\r\n".utf8)
+            connectProbe(run, host: target.host, port: target.port)
+        case let .exec(command):
+            guard let record = core.instance(named: instance) else { return }
+            do {
+                let probePid = try Spawner.spawn(
+                    path: "/bin/sh", arguments: ["/bin/sh", "-c", command], environment: record.spec.environment,
+                    cwd: record.spec.cwd, stdin: devNull, stdout: devNull, stderr: devNull)
+                run.probePid = probePid
+                probeByPid[probePid] = run
+                probes[ObjectIdentifier(run)] = run
+            } catch {
+                enqueue(.probeFinished(instance: instance, pid: pid, passed: false, detail: "\(error)"))
+            }
+        case .log:
+            break
+        }
+    }
+
+    private func connectProbe(_ run: ProbeRun, host: String, port: UInt16) {
+        do {
+            run.fd = try Socket.connect(host: host, port: port)
+            run.registration = try register(run.fd, events: Epoll.writable, as: .probe(run))
+            probes[ObjectIdentifier(run)] = run
+        } catch {
+            if run.fd >= 0 { Descriptor.close(run.fd); run.fd = -1 }
+            enqueue(.probeFinished(instance: run.instance, pid: run.pid, passed: false, detail: "\(error)"))
+        }
+    }
+
+    private func advanceProbe(_ run: ProbeRun, events: UInt32) {
+        guard run.fd >= 0 else { return }
+        if !run.connected {
+            let error = Socket.pendingError(run.fd)
+            guard error == 0 else {
+                finishProbe(run, passed: false, detail: "connect: \(SystemError.describe(error))")
+                return
+            }
+            run.connected = true
+            guard let request = run.request else {
+                finishProbe(run, passed: true, detail: "")
+                return
+            }
+            _ = try? Descriptor.write(run.fd, request)
+            try? epoll.modify(run.fd, events: Epoll.readable, data: run.registration)
+            return
+        }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let result = (try? Descriptor.read(run.fd, into: &buffer)) ?? .endOfFile
+        switch result {
+        case let .bytes(n):
+            run.response.append(contentsOf: buffer[..<n])
+            if let status = HTTPTarget.status(run.response) {
+                finishProbe(run, passed: (200..<400).contains(status), detail: "HTTP \(status)")
+            }
+        case .wouldBlock:
+            break
+        case .endOfFile:
+            let status = HTTPTarget.status(run.response)
+            finishProbe(run, passed: status.map { (200..<400).contains($0) } ?? false, detail: status.map { "HTTP \($0)" } ?? "no HTTP response")
+        }
+    }
+
+    private func finishProbe(_ run: ProbeRun, passed: Bool, detail: String) {
+        guard probes.removeValue(forKey: ObjectIdentifier(run)) != nil else { return }
+        if run.fd >= 0 {
+            epoll.remove(run.fd)
+            sources.removeValue(forKey: run.registration)
+            Descriptor.close(run.fd)
+            run.fd = -1
+        }
+        if let probePid = run.probePid, probeByPid.removeValue(forKey: probePid) != nil {
+            // Timed out: the check's whole group goes; its exit is reaped and ignored.
+            Processes.signalGroup(probePid, SIGKILL_)
+        }
+        enqueue(.probeFinished(instance: run.instance, pid: run.pid, passed: passed, detail: detail))
+    }
+
+    // MARK: - Orphans
+
+    private func signalOrphans(_ signal: Int32) {
+        let me = Processes.currentPID
+        for pid in Processes.children(of: me) where leaders[pid] == nil && probeByPid[pid] == nil {
+            let group = Processes.stat(of: pid)?.group ?? 0
+            if group == pid { Processes.signalGroup(pid, signal) } else { Processes.signal(pid, signal) }
+        }
+    }
+
+    /// After the last instance: wait for orphans that got SIGTERM, then SIGKILL them,
+    /// and reap everything, so nothing orch started outlives it.
+    private func finishOrphans() {
+        let me = Processes.currentPID
+        let deadline = Clock.monotonicNanoseconds() + options.orphanTimeout.nanoseconds
+        var killed = false
+        while true {
+            _ = Processes.reapAll()
+            let left = Processes.children(of: me)
+            if left.isEmpty { return }
+            let now = Clock.monotonicNanoseconds()
+            if now >= deadline && !killed {
+                for pid in left { Processes.signalGroup(pid, SIGKILL_); Processes.signal(pid, SIGKILL_) }
+                killed = true
+            }
+            try? timer.arm(atNanoseconds: killed ? now + 10_000_000 : min(deadline, now + 50_000_000))
+            flushOutput()
+            _ = try? epoll.wait(timeoutMilliseconds: 100)
+            timer.drain()
+            _ = signals.drain()
+        }
+    }
+
+    // MARK: - Registrations
+
+    @discardableResult
+    private func register(_ fd: Int32, events: UInt32, as source: Source) throws(SystemError) -> UInt64 {
+        let id = nextRegistration
+        nextRegistration += 1
+        try epoll.add(fd, events: events, data: id)
+        sources[id] = source
+        return id
+    }
+}
+
+/// One child's output pipe and its partial line.
+final class ChildOutput {
+    var fd: Int32
+    let pid: Int32
+    let instance: String
+    let process: String
+    var framer = LineFramer()
+    var registration: UInt64 = 0
+    /// The text of a `ready: {log}` check not yet seen.
+    var awaitingLog: String?
+
+    init(fd: Int32, pid: Int32, instance: String, process: String, awaitingLog: String?) {
+        self.fd = fd
+        self.pid = pid
+        self.instance = instance
+        self.process = process
+        self.awaitingLog = awaitingLog
+    }
+}
+
+/// One readiness check in flight.
+final class ProbeRun {
+    let instance: String
+    let pid: Int32
+    let deadline: Int64
+    var fd: Int32 = -1
+    var registration: UInt64 = 0
+    var connected = false
+    var request: [UInt8]?
+    var response: [UInt8] = []
+    var probePid: Int32?
+
+    init(instance: String, pid: Int32, deadline: Int64) {
+        self.instance = instance
+        self.pid = pid
+        self.deadline = deadline
+    }
+}
+
+/// The parts of an `http://host:port/path` URL a probe needs.
+struct HTTPTarget {
+    var host: String
+    var port: UInt16
+    var path: String
+
+    init?(_ url: String) {
+        guard url.hasPrefix("http://") else { return nil }
+        let rest = url.dropFirst("http://".count)
+        let authority = rest.prefix { $0 != "/" }
+        path = rest.count > authority.count ? String(rest.dropFirst(authority.count)) : "/"
+        if let colon = authority.lastIndex(of: ":") {
+            host = String(authority[..<colon])
+            guard let port = UInt16(authority[authority.index(after: colon)...]) else { return nil }
+            self.port = port
+        } else {
+            host = String(authority)
+            port = 80
+        }
+        if host.isEmpty { return nil }
+    }
+
+    /// The status code of a response's first line, once it has arrived.
+    static func status(_ response: [UInt8]) -> Int? {
+        guard let end = response.firstIndex(of: 0x0A) else { return nil }
+        let line = String(decoding: response[..<end], as: UTF8.self)
+        let parts = line.split(separator: " ")
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/") else { return 0 }
+        return Int(parts[1]) ?? 0
+    }
+}
+
+func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
+    guard !needle.isEmpty else { return true }
+    guard haystack.count >= needle.count else { return false }
+    var i = haystack.startIndex
+    let last = haystack.endIndex - needle.count
+    while i <= last {
+        if haystack[i] == needle[0] && haystack[i..<i + needle.count].elementsEqual(needle) { return true }
+        i += 1
+    }
+    return false
+}
+
+let SIGHUP_: Int32 = 1
+let SIGINT_: Int32 = 2
+let SIGQUIT_: Int32 = 3
+let SIGKILL_: Int32 = 9
+let SIGUSR1_: Int32 = 10
+let SIGUSR2_: Int32 = 12
+let SIGTERM_: Int32 = 15
+let SIGCHLD_: Int32 = 17

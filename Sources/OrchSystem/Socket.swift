@@ -1,0 +1,93 @@
+import COrchShim
+import Glibc
+
+/// Non-blocking IPv4 TCP sockets for readiness probes and the control port.
+public enum Socket {
+    /// Starts a non-blocking connect to `host:port` (dotted IPv4 or "localhost").
+    /// Returns the fd; completion is signalled by EPOLLOUT, then `pendingError`.
+    public static func connect(host: String, port: UInt16) throws(SystemError) -> Int32 {
+        var address = try makeAddress(host: host, port: port)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 { throw SystemError(call: "socket", errno: errno) }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if rc != 0 && errno != EINPROGRESS {
+            let code = errno
+            Glibc.close(fd)
+            throw SystemError(call: "connect", errno: code, context: "\(host):\(port)")
+        }
+        return fd
+    }
+
+    /// SO_ERROR: 0 once a non-blocking connect has succeeded.
+    public static func pendingError(_ fd: Int32) -> Int32 {
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        if getsockopt(fd, SOL_SOCKET, SO_ERROR, &value, &length) != 0 { return errno }
+        return value
+    }
+
+    /// A listening socket on `host:port` (port 0 = ephemeral), non-blocking. Returns
+    /// the fd and the port actually bound.
+    public static func listen(host: String, port: UInt16, backlog: Int32 = 64) throws(SystemError) -> (fd: Int32, port: UInt16) {
+        var address = try makeAddress(host: host, port: port)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 { throw SystemError(call: "socket", errno: errno) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if bound != 0 {
+            let code = errno
+            Glibc.close(fd)
+            throw SystemError(call: "bind", errno: code, context: "\(host):\(port)")
+        }
+        if Glibc.listen(fd, backlog) != 0 {
+            let code = errno
+            Glibc.close(fd)
+            throw SystemError(call: "listen", errno: code)
+        }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return (fd, UInt16(bigEndian: actual.sin_port))
+    }
+
+    /// accept4(2), non-blocking and CLOEXEC; nil when no connection is waiting.
+    public static func accept(_ fd: Int32) -> Int32? {
+        while true {
+            let client = orch_accept(fd)
+            if client >= 0 { return client }
+            if errno == EINTR { continue }
+            return nil
+        }
+    }
+
+    /// True when something accepts connections on host:port right now (blocking
+    /// connect on loopback, used to wait for a port to be released).
+    public static func isListening(host: String, port: UInt16) -> Bool {
+        guard var address = try? makeAddress(host: host, port: port) else { return false }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return rc == 0
+    }
+
+    private static func makeAddress(host: String, port: UInt16) throws(SystemError) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        let name = host == "localhost" || host.isEmpty ? "127.0.0.1" : host
+        if inet_pton(AF_INET, name, &address.sin_addr) != 1 {
+            throw SystemError(call: "inet_pton", errno: EINVAL, context: "'\(host)' is not an IPv4 address")
+        }
+        return address
+    }
+}

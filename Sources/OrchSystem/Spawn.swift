@@ -1,0 +1,63 @@
+import COrchShim
+import Glibc
+
+/// Why a child could not be started: the step of the child side that failed, and its errno.
+public struct SpawnError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Step: String, Sendable {
+        case fork, setsid, pdeathsig, dup2, chdir, execve, signals, tty
+    }
+    public var step: Step
+    public var errno: Int32
+    /// What the step worked on (the directory for chdir, the program for execve).
+    public var subject: String
+
+    /// `chdir /x: No such file or directory`
+    public var description: String {
+        let reason = SystemError.describe(errno)
+        return subject.isEmpty ? "\(step.rawValue): \(reason)" : "\(step.rawValue) \(subject): \(reason)"
+    }
+}
+
+/// Starts children with fork(2)+execve(2), the child side entirely in C (`orch_spawn`).
+public enum Spawner {
+    /// Starts `path` with `arguments` (argv[0] included) in a new session, so the child
+    /// leads its own process group; stdin/stdout/stderr from the given fds (the caller
+    /// closes its copies); PR_SET_PDEATHSIG; signal mask and dispositions reset.
+    public static func spawn(
+        path: String, arguments: [String], environment: [String: String], cwd: String?,
+        stdin: Int32, stdout: Int32, stderr: Int32, controllingTerminal: Bool = false
+    ) throws(SpawnError) -> Int32 {
+        let envStrings = environment.map { "\($0.key)=\($0.value)" }.sorted()
+        var pid: pid_t = 0
+        var step: Int32 = 0
+        let rc = withCStrings(arguments) { argv in
+            withCStrings(envStrings) { envp in
+                if let cwd {
+                    return cwd.withCString { orch_spawn(path, argv, envp, $0, stdin, stdout, stderr, controllingTerminal ? 1 : 0, &pid, &step) }
+                }
+                return orch_spawn(path, argv, envp, nil, stdin, stdout, stderr, controllingTerminal ? 1 : 0, &pid, &step)
+            }
+        }
+        if rc == 0 { return pid }
+        let failed: SpawnError.Step
+        var subject = ""
+        switch Int(step) {
+        case Int(ORCH_STEP_SETSID): failed = .setsid
+        case Int(ORCH_STEP_PDEATHSIG): failed = .pdeathsig
+        case Int(ORCH_STEP_DUP2): failed = .dup2
+        case Int(ORCH_STEP_CHDIR): failed = .chdir; subject = cwd ?? ""
+        case Int(ORCH_STEP_EXECVE): failed = .execve; subject = path
+        case Int(ORCH_STEP_SIGNALS): failed = .signals
+        case Int(ORCH_STEP_TTY): failed = .tty
+        default: failed = .fork
+        }
+        throw SpawnError(step: failed, errno: rc, subject: subject)
+    }
+
+    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+        pointers.append(nil)
+        defer { for p in pointers { free(p) } }
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}

@@ -1,0 +1,262 @@
+import ArgumentParser
+import OrchConfig
+import OrchCore
+import OrchRuntime
+import OrchSystem
+
+
+let orchVersion = "0.1.0"
+
+struct Orch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orch",
+        abstract: "A process supervisor: run a Procfile or orch.yaml in the foreground.",
+        discussion: """
+        orch starts every process of a project, prefixes their output with a coloured \
+        `name |`, restarts them by policy, and stops them all (grandchildren too) on \
+        Ctrl-C. Without -f it looks for orch.yaml, orch.yml or Procfile in the current \
+        directory and then its parents.
+
+        EXAMPLES
+          orch up                     start every process
+          orch up web -m web=2        start web (and what it depends on) twice
+          orch run tests              start what tests needs, run it, exit with its code
+          orch check                  validate the config and print the processes
+        """,
+        version: orchVersion,
+        subcommands: [Up.self, Run.self, Check.self],
+        defaultSubcommand: nil
+    )
+}
+
+/// Options shared by every command that reads the config.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp("Config file (Procfile or orch.yaml).", valueName: "file"))
+    var file: String?
+
+    @Option(name: [.customShort("e"), .customLong("env")], help: ArgumentHelp("Env file to load instead of .env (repeatable).", valueName: "file"))
+    var envFiles: [String] = []
+
+    @Option(name: [.customShort("m"), .customLong("formation")], help: ArgumentHelp("Replicas per process, e.g. web=2,worker=1,all=1.", valueName: "formation"))
+    var formation: String?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Base PORT (default $PORT, else 5000); each process gets base+100·i.", valueName: "port"))
+    var port: Int?
+
+    /// Loads and validates the config, or prints every error and exits 2.
+    func load() throws -> ProjectSpec {
+        let environment = currentEnvironment()
+        let cwd = currentDirectory()
+        var formationMap: [String: Int] = [:]
+        do {
+            if let formation { formationMap = try Formation.parse(formation) }
+            let options = LoadOptions(
+                file: file, workingDirectory: cwd, envFiles: envFiles.isEmpty ? nil : envFiles,
+                formation: formationMap, basePort: port, environment: environment)
+            let result = try ConfigLoader.load(options)
+            for warning in result.warnings { printError("orch: warning: \(warning)") }
+            return result.spec
+        } catch {
+            for diagnostic in error.diagnostics { printError("orch: \(diagnostic)") }
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Process names given on the command line must exist.
+func validateNames(_ names: [String], in spec: ProjectSpec) throws {
+    let known = spec.processes.map(\.name)
+    var bad = false
+    for name in names where !known.contains(name) {
+        var text = "orch: no process named '\(name)' in \(displayPath(spec.configFile))"
+        if let suggestion = nearest(name, in: known) { text += " (did you mean '\(suggestion)'?)" }
+        printError(text)
+        bad = true
+    }
+    if bad {
+        printError("orch: processes are: \(known.joined(separator: ", "))")
+        throw ExitCode(2)
+    }
+}
+
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+}
+
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Colour the name prefixes: auto (on a terminal, unless NO_COLOR is set), always, never.")
+    var color: ColorChoice = .auto
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Time between the stop signal and SIGKILL, e.g. 5s (overrides stop.timeout).", valueName: "duration"))
+    var timeout: String?
+
+    var useColor: Bool {
+        switch color {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            let env = currentEnvironment()
+            if let noColor = env["NO_COLOR"], !noColor.isEmpty { return false }
+            if env["TERM"] == "dumb" { return false }
+            return Descriptor.isTerminal(1)
+        }
+    }
+
+    func apply(to spec: inout ProjectSpec) throws {
+        guard let timeout else { return }
+        guard let duration = DurationParser.parse(timeout) else {
+            printError("orch: --timeout '\(timeout)' is not a duration (use e.g. 500ms, 5s, 1m)")
+            throw ExitCode(2)
+        }
+        for i in spec.processes.indices { spec.processes[i].stop.timeout = duration }
+    }
+}
+
+struct Up: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start the processes in the foreground.",
+        discussion: """
+        Starts every process of the config (or only NAMES and what they depend on) and \
+        prints their output as `name | line`. When a process ends for good, orch stops \
+        the others and exits with that process's code (128+N for a death by signal N). \
+        Ctrl-C, SIGTERM or SIGHUP stop every process group (SIGTERM, then SIGKILL after \
+        the timeout) and orch exits 0; a second Ctrl-C kills at once. SIGUSR1 and \
+        SIGUSR2 are forwarded to every process group.
+
+        Every process gets PORT (base + 100 per process in file order, + 1 per replica) \
+        and ORCH_PROCESS_NAME (e.g. web.2).
+        """
+    )
+
+    @Argument(help: "Processes to start (default: all).")
+    var names: [String] = []
+
+    @OptionGroup var config: ConfigOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        var spec = try config.load()
+        try validateNames(names, in: spec)
+        try output.apply(to: &spec)
+        let code = try supervise(spec, selected: names.isEmpty ? nil : names, mode: .up, output: output)
+        throw ExitCode(code)
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run jobs with what they depend on, then stop everything.",
+        discussion: """
+        Starts NAMES (default: every job) and their dependencies, waits until the named \
+        processes have finished, stops the rest, and exits 0 when all of them succeeded, \
+        else with the first failure's code. Interrupted by a signal N it exits 128+N.
+        """
+    )
+
+    @Argument(help: "Processes to run (default: every job).")
+    var names: [String] = []
+
+    @OptionGroup var config: ConfigOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        var spec = try config.load()
+        try validateNames(names, in: spec)
+        try output.apply(to: &spec)
+        if names.isEmpty && !spec.processes.contains(where: { $0.kind == .job }) {
+            printError("orch: \(displayPath(spec.configFile)) has no jobs: name the processes to run, e.g. `orch run \(spec.processes.first?.name ?? "tests")`")
+            throw ExitCode(2)
+        }
+        let code = try supervise(spec, selected: nil, mode: .run(targets: Set(names)), output: output)
+        throw ExitCode(code)
+    }
+}
+
+func supervise(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions) throws -> Int32 {
+    let runtime: Runtime
+    do {
+        runtime = try Runtime(project: spec, selected: selected, mode: mode, options: RuntimeOptions(style: OutputStyle(color: output.useColor)))
+    } catch {
+        printError("orch: cannot start: \(error)")
+        return 1
+    }
+    return runtime.run()
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate the config and print the resolved processes.",
+        discussion: "Exits 0 when the config is valid, else prints every error with file:line and exits 2."
+    )
+
+    @OptionGroup var config: ConfigOptions
+
+    func run() throws {
+        let spec = try config.load()
+        print("\(displayPath(spec.configFile)): \(spec.processes.count) process\(spec.processes.count == 1 ? "" : "es")")
+        let width = spec.processes.flatMap { p in (0..<max(p.replicas, 1)).map { p.instanceName(replica: $0, of: p.replicas).count } }.max() ?? 4
+        for process in spec.processes {
+            if process.replicas == 0 {
+                print("  \(pad(process.name, width))  (0 replicas: not started)  \(process.command)")
+                continue
+            }
+            for replica in 0..<process.replicas {
+                let instance = process.instance(replica: replica, of: process.replicas)
+                var details: [String] = []
+                if let port = instance.environment["PORT"] { details.append("PORT=\(port)") }
+                details.append(process.kind.rawValue)
+                if process.restart != .no { details.append("restart \(process.restart.rawValue)") }
+                if !process.dependsOn.isEmpty {
+                    details.append("after " + process.dependsOn.map { "\($0.name) \($0.condition.rawValue)" }.joined(separator: ", "))
+                }
+                if let ready = process.ready { details.append("ready \(describe(ready.check))") }
+                print("  \(pad(instance.name, width))  \(details.joined(separator: "  "))  \(process.command)")
+            }
+        }
+    }
+
+    private func describe(_ check: ProbeCheck) -> String {
+        switch check {
+        case let .tcp(host, port): return "tcp \(host):\(port)"
+        case let .http(url): return "http \(url)"
+        case let .exec(command): return "exec '\(command)'"
+        case let .log(text): return "log '\(text)'"
+        }
+    }
+}
+
+func pad(_ text: String, _ width: Int) -> String {
+    text + String(repeating: " ", count: max(0, width - text.count))
+}
+
+func printError(_ text: String) {
+    Descriptor.writeAll(2, Array((text + "\n").utf8))
+}
+
+func currentEnvironment() -> [String: String] { ProcessEnvironment.current() }
+
+func currentDirectory() -> String { ProcessEnvironment.workingDirectory() }
+
+/// A path relative to the current directory when it is inside it.
+func displayPath(_ path: String) -> String {
+    let cwd = currentDirectory() + "/"
+    return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+}
+
+/// The closest of `candidates` by edit distance, if close enough to be a typo.
+func nearest(_ word: String, in candidates: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var current = [i + 1]
+            for (j, cb) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+    let scored = candidates.map { ($0, distance(Array(word), Array($0))) }.min { $0.1 < $1.1 }
+    guard let (best, score) = scored, score <= max(2, word.count / 3) else { return nil }
+    return best
+}

@@ -1,0 +1,178 @@
+import XCTest
+@testable import OrchConfig
+
+final class ProcfileTests: XCTestCase {
+    func testParsesEntriesInOrder() throws {
+        let cases: [(text: String, expected: [String])] = [
+            ("web: bundle exec rails s\nworker: sidekiq\n", ["web=bundle exec rails s@1", "worker=sidekiq@2"]),
+            ("# comment\n\nweb: a\n   # indented comment\n\nclock: b", ["web=a@3", "clock=b@6"]),
+            ("z: 1\na: 2\nm: 3\n", ["z=1@1", "a=2@2", "m=3@3"]),
+            ("web:   spaced out   \r\nw_2-x: ./run --opt=a:b\r\n", ["web=spaced out@1", "w_2-x=./run --opt=a:b@2"]),
+            ("web:cmd\n", ["web=cmd@1"]),
+        ]
+        for (text, expected) in cases {
+            let entries = try Procfile.parse(text, file: "Procfile")
+            XCTAssertEqual(entries.map { "\($0.name)=\($0.command)@\($0.line)" }, expected, text)
+        }
+    }
+
+    func testErrors() {
+        let cases: [(text: String, expected: [String])] = [
+            ("web: a\nnot a process line\n", ["Procfile:2:1: invalid line 'not a process line': expected `name: command`"]),
+            ("my web: a\n", ["Procfile:1:1: invalid process name 'my web': use letters, digits, '_' and '-'"]),
+            ("web:\n", ["Procfile:1:1: process 'web' has no command"]),
+            ("web: a\nworker: b\nweb: c\n", ["Procfile:3:1: duplicate process 'web' (first defined at line 1)"]),
+            ("# nothing\n\n", ["Procfile: Procfile has no processes: add lines like `web: command`"]),
+            ("", ["Procfile: Procfile has no processes: add lines like `web: command`"]),
+            ("bad\nweb: a\nweb: b\nw.x: c\n", [
+                "Procfile:1:1: invalid line 'bad': expected `name: command`",
+                "Procfile:3:1: duplicate process 'web' (first defined at line 2)",
+                "Procfile:4:1: invalid process name 'w.x': use letters, digits, '_' and '-'",
+            ]),
+        ]
+        for (text, expected) in cases {
+            XCTAssertThrowsError(try Procfile.parse(text, file: "Procfile"), text) { error in
+                XCTAssertEqual((error as? ConfigError)?.diagnostics.map(\.description), expected, text)
+            }
+        }
+    }
+}
+
+final class DotenvTests: XCTestCase {
+    func testValues() {
+        let cases: [(text: String, expected: [String])] = [
+            ("A=1\nB=two words\n", ["A=1", "B=two words"]),
+            ("export A=1\nexport\tB=2", ["A=1", "B=2"]),
+            ("A='single $X \\n literal'", ["A=single $X \\n literal"]),
+            ("A=\"line\\nnext\\ttab \\\"q\\\" back\\\\slash \\x\"", ["A=line\nnext\ttab \"q\" back\\slash \\x"]),
+            ("A=  padded value  \n", ["A=padded value"]),
+            ("# comment\n  # indented\n\nA=1 # trailing comment\nB=a#b\nC=#fff\nD= #only comment", ["A=1", "B=a#b", "C=#fff", "D="]),
+            ("A=\"quoted # not a comment\" # comment\nB='x' # c", ["A=quoted # not a comment", "B=x"]),
+            ("A=1\nA=2\n", ["A=1", "A=2"]),
+            ("A=\nB=\"\"\nC=''", ["A=", "B=", "C="]),
+            ("KEY = spaced", ["KEY=spaced"]),
+            ("A=\"multi\nline\"\nB=2", ["A=multi\nline", "B=2"]),
+            ("A=x=y", ["A=x=y"]),
+            ("A=1\r\nB=2\r\n", ["A=1", "B=2"]),
+        ]
+        for (text, expected) in cases {
+            let parsed = Dotenv.parse(text, file: ".env")
+            XCTAssertEqual(parsed.values.map { "\($0.0)=\($0.1)" }, expected, text)
+            XCTAssertEqual(parsed.warnings, [], text)
+        }
+    }
+
+    func testInvalidLinesAreSkippedWithWarnings() {
+        let text = "GOOD=1\n1BAD=2\nFOO-BAR=3\njust words\nA=\"open\nB='x' trailing\nexport =4\n"
+        let parsed = Dotenv.parse(text, file: "config/.env")
+        XCTAssertEqual(parsed.values.map { "\($0.0)=\($0.1)" }, ["GOOD=1"])
+        XCTAssertEqual(parsed.warnings.map(\.description), [
+            "config/.env:2: invalid variable name '1BAD' (use letters, digits and '_', not starting with a digit); line skipped",
+            "config/.env:3: invalid variable name 'FOO-BAR' (use letters, digits and '_', not starting with a digit); line skipped",
+            "config/.env:4: expected KEY=value, got 'just words'; line skipped",
+            "config/.env:5: unterminated double-quoted value for 'A'; line skipped",
+        ])
+    }
+
+    func testTextAfterClosingQuoteWarns() {
+        let parsed = Dotenv.parse("B='x' trailing\nexport =4\nC=3", file: ".env")
+        XCTAssertEqual(parsed.values.map { "\($0.0)=\($0.1)" }, ["C=3"])
+        XCTAssertEqual(parsed.warnings.map(\.description), [
+            ".env:1: unexpected text after the closing quote of 'B': 'trailing'; line skipped",
+            ".env:2: invalid variable name '' (use letters, digits and '_', not starting with a digit); line skipped",
+        ])
+    }
+}
+
+final class FormationTests: XCTestCase {
+    func testParses() throws {
+        let cases: [(String, [String: Int])] = [
+            ("web=2,worker=0,all=1", ["web": 2, "worker": 0, "all": 1]),
+            (" web = 3 , clock=1 ", ["web": 3, "clock": 1]),
+            ("", [:]),
+            ("web=1,web=4", ["web": 4]),
+        ]
+        for (text, expected) in cases {
+            XCTAssertEqual(try Formation.parse(text), expected, text)
+        }
+    }
+
+    func testErrorsNameTheBadPart() {
+        let cases: [(String, [String])] = [
+            ("web", ["formation (-m): invalid formation entry 'web': expected name=count, e.g. web=2"]),
+            ("web=x", ["formation (-m): invalid count 'x' in formation entry 'web=x': expected a non-negative integer"]),
+            ("web=-1", ["formation (-m): invalid count '-1' in formation entry 'web=-1': expected a non-negative integer"]),
+            ("w b=1", ["formation (-m): invalid process name 'w b' in formation entry 'w b=1'"]),
+            ("web=1,,worker=2", ["formation (-m): empty entry in 'web=1,,worker=2': expected name=count, e.g. web=2,worker=1"]),
+            ("a=b,c", [
+                "formation (-m): invalid count 'b' in formation entry 'a=b': expected a non-negative integer",
+                "formation (-m): invalid formation entry 'c': expected name=count, e.g. web=2",
+            ]),
+        ]
+        for (text, expected) in cases {
+            XCTAssertThrowsError(try Formation.parse(text), text) { error in
+                XCTAssertEqual((error as? ConfigError)?.diagnostics.map(\.description), expected, text)
+            }
+        }
+    }
+}
+
+final class DurationAndSignalTests: XCTestCase {
+    func testDurations() {
+        let cases: [(String, Duration?)] = [
+            ("250ms", .milliseconds(250)), ("5s", .seconds(5)), ("1m", .seconds(60)), ("1h", .seconds(3600)),
+            ("1.5s", .milliseconds(1500)), ("0", .zero), ("0s", .zero), ("1m30s", .seconds(90)), (" 2s ", .seconds(2)),
+            ("100us", .microseconds(100)), ("10ns", .nanoseconds(10)), (".5s", .milliseconds(500)),
+            ("5", nil), ("", nil), ("abc", nil), ("5 s", nil), ("-1s", nil), ("1.2.3s", nil), ("5d", nil), ("s", nil), ("1.s", .seconds(1)),
+        ]
+        for (text, expected) in cases {
+            XCTAssertEqual(DurationParser.parse(text), expected, text)
+        }
+    }
+
+    func testDurationFormatRoundTrips() {
+        for duration: Duration in [.milliseconds(250), .seconds(90), .milliseconds(1500), .seconds(3600), .zero, .nanoseconds(7)] {
+            XCTAssertEqual(DurationParser.parse(DurationParser.format(duration)), duration)
+        }
+        XCTAssertEqual(DurationParser.format(.seconds(30)), "30s")
+        XCTAssertEqual(DurationParser.format(.milliseconds(100)), "100ms")
+    }
+
+    func testSignals() {
+        let cases: [(String, Int32?)] = [
+            ("TERM", 15), ("SIGTERM", 15), ("term", 15), ("15", 15), ("sigkill", 9), ("HUP", 1), ("INT", 2),
+            ("QUIT", 3), ("USR1", 10), ("USR2", 12), ("WINCH", 28), ("CHLD", 17), ("CLD", 17), ("IOT", 6),
+            ("STOP", 19), ("CONT", 18), ("RTMIN", 34), ("RTMIN+2", 36), ("RTMAX", 64), ("RTMAX-1", 63),
+            ("TERMM", nil), ("0", nil), ("65", nil), ("", nil), ("RTMIN+40", nil), ("-9", nil),
+        ]
+        for (text, expected) in cases {
+            XCTAssertEqual(SignalName.number(text), expected, text)
+        }
+        XCTAssertEqual(SignalName.name(15), "TERM")
+        XCTAssertEqual(SignalName.name(9), "KILL")
+        XCTAssertEqual(SignalName.name(6), "ABRT")
+        XCTAssertEqual(SignalName.name(36), "RTMIN+2")
+        XCTAssertEqual(SignalName.name(99), "99")
+    }
+
+    func testInterpolation() {
+        let env = ["X": "ex", "EMPTY": "", "PORT": "5000", "A_1": "a"]
+        let cases: [(String, String)] = [
+            ("plain", "plain"), ("$X", "ex"), ("${X}", "ex"), ("a${X}b", "aexb"), ("$X-$PORT", "ex-5000"),
+            ("$$", "$"), ("$$X", "$X"), ("cost: $$5", "cost: $5"), ("$UNSET", ""), ("${UNSET}", ""),
+            ("${UNSET:-dflt}", "dflt"), ("${EMPTY:-dflt}", "dflt"), ("${X:-dflt}", "ex"), ("$A_1x", ""), ("${A_1}x", "ax"),
+            ("$", "$"), ("a $ b", "a $ b"), ("${X", "${X"), ("$1", "$1"), ("héllo $X ✓", "héllo ex ✓"),
+        ]
+        for (text, expected) in cases {
+            XCTAssertEqual(Interpolation.expand(text, env), expected, text)
+        }
+    }
+
+    func testSuggestions() {
+        XCTAssertEqual(Suggestion.nearest(to: "restrat", in: YAMLReader.processKeys), "restart")
+        XCTAssertEqual(Suggestion.nearest(to: "comand", in: YAMLReader.processKeys), "command")
+        XCTAssertEqual(Suggestion.nearest(to: "depends-on", in: YAMLReader.processKeys), "depends_on")
+        XCTAssertEqual(Suggestion.nearest(to: "Replicas", in: YAMLReader.processKeys), "replicas")
+        XCTAssertNil(Suggestion.nearest(to: "zzzzzz", in: YAMLReader.processKeys))
+    }
+}

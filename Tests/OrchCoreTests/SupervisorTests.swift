@@ -1,0 +1,339 @@
+import OrchConfig
+import XCTest
+
+@testable import OrchCore
+
+/// Drives the pure state machine with an injected clock: events in, effects out.
+struct Harness {
+    var core: Supervisor
+    var now = Instant(nanoseconds: 1_000_000_000)
+    var nextPid: Int32 = 100
+    var log: [Effect] = []
+
+    init(_ processes: [ProcessSpec], selected: [String]? = nil, mode: Mode = .up) {
+        core = Supervisor(project: ProjectSpec(directory: "/p", configFile: "/p/orch.yaml", processes: processes), selected: selected, mode: mode, jitter: 0)
+    }
+
+    /// Sends an event, answers every `.spawn` with `.spawned` (new pid), returns all effects.
+    @discardableResult
+    mutating func send(_ event: Event) -> [Effect] {
+        var pending = [event]
+        var all: [Effect] = []
+        while !pending.isEmpty {
+            let effects = core.handle(pending.removeFirst(), now: now)
+            all += effects
+            for case let .spawn(spec) in effects {
+                nextPid += 1
+                pending.append(.spawned(instance: spec.name, pid: nextPid))
+            }
+        }
+        log += all
+        return all
+    }
+
+    mutating func advance(_ duration: Duration) -> [Effect] {
+        now = now + duration
+        return send(.tick)
+    }
+
+    func pid(_ name: String) -> Int32? { core.instance(named: name)?.state.pid }
+    func state(_ name: String) -> InstanceState? { core.instance(named: name)?.state }
+
+    /// The instance's leader exits and its group is gone.
+    @discardableResult
+    mutating func exit(_ name: String, _ termination: Termination, groupEmpty: Bool = true) -> [Effect] {
+        guard let pid = pid(name) else { XCTFail("\(name) has no pid"); return [] }
+        return send(.exited(instance: name, pid: pid, termination: termination, groupEmpty: groupEmpty))
+    }
+}
+
+func spawned(_ effects: [Effect]) -> [String] {
+    effects.compactMap { if case let .spawn(spec) = $0 { return spec.name } else { return nil } }
+}
+
+func signals(_ effects: [Effect]) -> [String] {
+    effects.compactMap { if case let .signalGroup(name, _, signal) = $0 { return "\(name):\(signal)" } else { return nil } }
+}
+
+func exitCode(_ effects: [Effect]) -> Int32? {
+    effects.compactMap { if case let .exit(code) = $0 { return code } else { return nil } }.first
+}
+
+func messages(_ effects: [Effect]) -> [String] {
+    effects.compactMap { if case let .message(text) = $0 { return text } else { return nil } }
+}
+
+func proc(_ name: String, kind: ProcessKind = .service, restart: RestartPolicy = .no, deps: [(String, DependencyCondition)] = [],
+          replicas: Int = 1, ready: ProbeCheck? = nil, optional: Bool = false, maxRestarts: Int? = nil,
+          backoff: Backoff = Backoff(), stop: StopSpec = StopSpec()) -> ProcessSpec {
+    ProcessSpec(
+        name: name, command: "run \(name)", cwd: "/p", port: 5000, kind: kind, replicas: replicas, restart: restart,
+        backoff: backoff, maxRestarts: maxRestarts, dependsOn: deps.map { Dependency(name: $0.0, condition: $0.1) },
+        ready: ready.map { ReadyProbe(check: $0, interval: .milliseconds(100)) }, stop: stop, optional: optional)
+}
+
+final class SupervisorTests: XCTestCase {
+    func testStartsEveryProcessAndReplicas() {
+        var h = Harness([proc("web", replicas: 2), proc("worker")])
+        let effects = h.send(.start)
+        XCTAssertEqual(spawned(effects), ["web.1", "web.2", "worker"])
+        XCTAssertTrue(messages(effects).contains("web.1 started (pid 101)"))
+        XCTAssertEqual(h.core.instance(named: "web.2")?.spec.environment["PORT"], "5001")
+        XCTAssertEqual(h.core.instance(named: "web.2")?.spec.environment["ORCH_PROCESS_NAME"], "web.2")
+    }
+
+    func testZeroReplicasStartsNothingOfThatProcess() {
+        var h = Harness([proc("web", replicas: 0), proc("worker")])
+        XCTAssertEqual(spawned(h.send(.start)), ["worker"])
+    }
+
+    func testForemanRuleAnyExitStopsAllWithItsCode() {
+        var h = Harness([proc("web"), proc("worker"), proc("clock")])
+        h.send(.start)
+        let effects = h.exit("worker", .exited(3))
+        XCTAssertEqual(messages(effects).first, "worker exited with exit code 3")
+        XCTAssertEqual(Set(signals(effects)), ["web:15", "clock:15"])
+        XCTAssertNil(exitCode(effects))
+        h.exit("web", .signaled(15))
+        let last = h.exit("clock", .exited(0))
+        XCTAssertEqual(exitCode(last), 3)
+    }
+
+    func testSignalDeathCountsAs128PlusN() {
+        var h = Harness([proc("web"), proc("worker")])
+        h.send(.start)
+        h.exit("web", .signaled(9))
+        XCTAssertEqual(exitCode(h.exit("worker", .signaled(15))), 137)
+    }
+
+    func testCtrlCStopsEverythingAndExitsZero() {
+        var h = Harness([proc("web"), proc("worker")])
+        h.send(.start)
+        let effects = h.send(.shutdown(.signal(2)))
+        XCTAssertEqual(Set(signals(effects)), ["web:15", "worker:15"])
+        h.exit("web", .signaled(15))
+        XCTAssertEqual(exitCode(h.exit("worker", .exited(0))), 0)
+    }
+
+    func testRunModeSignalExits128PlusSignal() {
+        var h = Harness([proc("tests", kind: .job)], mode: .run(targets: []))
+        h.send(.start)
+        h.send(.shutdown(.signal(15)))
+        XCTAssertEqual(exitCode(h.exit("tests", .signaled(15))), 143)
+    }
+
+    func testStopTimeoutEscalatesToSigkill() {
+        var h = Harness([proc("stubborn", stop: StopSpec(signal: 15, timeout: .seconds(2))), proc("web")])
+        h.send(.start)
+        h.send(.shutdown(.signal(2)))
+        h.exit("web", .exited(0))
+        XCTAssertEqual(h.core.nextDeadline, h.now + .seconds(2))
+        XCTAssertEqual(signals(h.advance(.seconds(1))), [])
+        let effects = h.advance(.seconds(1))
+        XCTAssertEqual(signals(effects), ["stubborn:9"])
+        XCTAssertEqual(messages(effects), ["stubborn killed after 2s timeout (SIGKILL)"])
+        XCTAssertEqual(exitCode(h.exit("stubborn", .signaled(9))), 0)
+    }
+
+    func testSecondInterruptKillsAtOnce() {
+        var h = Harness([proc("web")])
+        h.send(.start)
+        h.send(.shutdown(.signal(2)))
+        let effects = h.send(.killAll)
+        XCTAssertEqual(signals(effects), ["web:9"])
+        XCTAssertTrue(effects.contains(.signalOrphans(signal: 9)))
+    }
+
+    func testLeaderExitWithLiveGroupClearsGroupBeforePolicy() {
+        var h = Harness([proc("web", restart: .always, backoff: Backoff(initial: .zero))])
+        h.send(.start)
+        let pid = h.pid("web")!
+        let effects = h.exit("web", .exited(1), groupEmpty: false)
+        XCTAssertEqual(signals(effects), ["web:15"])
+        XCTAssertEqual(spawned(effects), [], "must not restart while the old group lives")
+        let after = h.send(.groupEmpty(instance: "web", pid: pid))
+        XCTAssertEqual(spawned(after), ["web"])
+    }
+
+    func testBackoffScheduleDoublesAndCaps() {
+        let backoff = Backoff(initial: .milliseconds(100), max: .milliseconds(350), factor: 2, resetAfter: .seconds(60))
+        var h = Harness([proc("web", restart: .onFailure, backoff: backoff)])
+        h.send(.start)
+        var delays: [String] = []
+        for _ in 0..<4 {
+            let effects = h.exit("web", .exited(1))
+            delays += messages(effects).filter { $0.contains("restarting") }
+            guard case let .backoff(until) = h.state("web")! else { return XCTFail("not in backoff") }
+            XCTAssertEqual(spawned(h.advance(until - h.now)), ["web"])
+        }
+        XCTAssertEqual(delays, ["web restarting in 100ms", "web restarting in 200ms", "web restarting in 350ms", "web restarting in 350ms"])
+    }
+
+    func testBackoffResetsAfterUptime() {
+        let backoff = Backoff(initial: .milliseconds(100), max: .seconds(30), factor: 2, resetAfter: .seconds(10))
+        var h = Harness([proc("web", restart: .always, backoff: backoff)])
+        h.send(.start)
+        h.exit("web", .exited(1))
+        _ = h.advance(.milliseconds(100))
+        h.exit("web", .exited(1))
+        _ = h.advance(.milliseconds(200))
+        _ = h.advance(.seconds(11))
+        XCTAssertTrue(messages(h.exit("web", .exited(1))).contains("web restarting in 100ms"))
+    }
+
+    func testOnFailureDoesNotRestartCleanExit() {
+        var h = Harness([proc("web", restart: .onFailure), proc("db")])
+        h.send(.start)
+        let effects = h.exit("web", .exited(0))
+        XCTAssertEqual(signals(effects), ["db:15"], "a service that ended for good stops the stack")
+    }
+
+    func testMaxRestartsGivesUpAndStopsStack() {
+        var h = Harness([proc("web", restart: .always, maxRestarts: 2, backoff: Backoff(initial: .zero)), proc("db")])
+        h.send(.start)
+        h.exit("web", .exited(1))
+        h.exit("web", .exited(1))
+        let effects = h.exit("web", .exited(4))
+        XCTAssertTrue(messages(effects).contains("web gave up after 2 restarts"))
+        XCTAssertEqual(signals(effects), ["db:15"])
+        XCTAssertEqual(exitCode(h.exit("db", .exited(0))), 4)
+        XCTAssertEqual(h.core.instance(named: "web")?.restarts, 2)
+    }
+
+    func testOptionalServiceMayEndWithoutStoppingStack() {
+        var h = Harness([proc("web"), proc("docs", optional: true)])
+        h.send(.start)
+        XCTAssertEqual(signals(h.exit("docs", .exited(1))), [])
+        XCTAssertEqual(h.state("web")?.pid, 101)
+    }
+
+    func testDependencyOrderReadyThenSucceeded() {
+        var h = Harness([
+            proc("db", ready: .tcp(host: "127.0.0.1", port: "$PORT")),
+            proc("migrate", kind: .job, deps: [("db", .ready)]),
+            proc("web", deps: [("migrate", .succeeded), ("db", .ready)]),
+        ])
+        XCTAssertEqual(spawned(h.send(.start)), ["db"])
+        let dbPid = h.pid("db")!
+        let probe = h.advance(.zero)
+        XCTAssertEqual(probe, [.probe(instance: "db", pid: dbPid, check: .tcp(host: "127.0.0.1", port: "5000"), timeout: .seconds(1))])
+        XCTAssertEqual(spawned(h.send(.probeFinished(instance: "db", pid: dbPid, passed: false, detail: ""))), [])
+        XCTAssertEqual(h.core.nextDeadline, h.now + .milliseconds(100))
+        _ = h.advance(.milliseconds(100))
+        let ready = h.send(.probeFinished(instance: "db", pid: dbPid, passed: true, detail: ""))
+        XCTAssertEqual(spawned(ready), ["migrate"])
+        XCTAssertTrue(messages(ready).contains("db is ready"))
+        let done = h.exit("migrate", .exited(0))
+        XCTAssertEqual(spawned(done), ["web"])
+        XCTAssertEqual(signals(done), [], "a job that succeeds just ends")
+    }
+
+    func testFailedJobFailsDependentsWithReason() {
+        var h = Harness([proc("migrate", kind: .job), proc("web", deps: [("migrate", .succeeded)])])
+        h.send(.start)
+        let effects = h.exit("migrate", .exited(1))
+        XCTAssertTrue(messages(effects).contains("web: not started: migrate failed with exit code 1"), "\(messages(effects))")
+        XCTAssertEqual(exitCode(effects), 1)
+    }
+
+    func testCompletedAcceptsFailure() {
+        var h = Harness([proc("seed", kind: .job, optional: true), proc("web", deps: [("seed", .completed)])])
+        h.send(.start)
+        XCTAssertEqual(spawned(h.exit("seed", .exited(3))), ["web"])
+    }
+
+    func testShutdownStopsDependentsFirst() {
+        var h = Harness([proc("db"), proc("api", deps: [("db", .started)]), proc("web", deps: [("api", .started)])])
+        h.send(.start)
+        XCTAssertEqual(signals(h.send(.shutdown(.signal(15)))), ["web:15"])
+        XCTAssertEqual(signals(h.exit("web", .signaled(15))), ["api:15"])
+        XCTAssertEqual(signals(h.exit("api", .signaled(15))), ["db:15"])
+        XCTAssertEqual(exitCode(h.exit("db", .signaled(15))), 0)
+    }
+
+    func testUpNamesStartsDependenciesTransitively() {
+        var h = Harness([proc("db"), proc("api", deps: [("db", .started)]), proc("web", deps: [("api", .started)]), proc("other")], selected: ["web"])
+        XCTAssertEqual(Set(h.core.instances.map(\.name)), ["db", "api", "web"])
+        XCTAssertEqual(spawned(h.send(.start)), ["db", "api", "web"])
+    }
+
+    func testRunModeStopsRestWhenTargetsFinish() {
+        var h = Harness([proc("db"), proc("tests", kind: .job, deps: [("db", .started)]), proc("lint", kind: .job)], mode: .run(targets: ["tests"]))
+        XCTAssertEqual(Set(h.core.instances.map(\.name)), ["db", "tests"])
+        h.send(.start)
+        let effects = h.exit("tests", .exited(5))
+        XCTAssertEqual(signals(effects), ["db:15"])
+        XCTAssertEqual(exitCode(h.exit("db", .signaled(15))), 5)
+    }
+
+    func testRunModeServiceDyingEarlyFailsTheRun() {
+        var h = Harness([proc("db"), proc("tests", kind: .job, deps: [("db", .started)])], mode: .run(targets: []))
+        h.send(.start)
+        let effects = h.exit("db", .exited(0))
+        XCTAssertTrue(messages(effects).contains("db ended before tests finished"))
+        XCTAssertEqual(exitCode(h.exit("tests", .signaled(15))), 1)
+    }
+
+    func testAllJobsSucceededExitsZero() {
+        var h = Harness([proc("a", kind: .job), proc("b", kind: .job)])
+        h.send(.start)
+        h.exit("a", .exited(0))
+        XCTAssertEqual(exitCode(h.exit("b", .exited(0))), 0)
+    }
+
+    func testSpawnFailureReportsReasonAndExits127() {
+        var h = Harness([proc("web"), proc("db")])
+        var effects = h.core.handle(.start, now: h.now)
+        XCTAssertEqual(spawned(effects), ["web", "db"])
+        _ = h.core.handle(.spawned(instance: "db", pid: 7), now: h.now)
+        effects = h.core.handle(.spawnFailed(instance: "web", reason: "chdir /x: No such file or directory"), now: h.now)
+        XCTAssertEqual(messages(effects).first, "web: cannot start: chdir /x: No such file or directory")
+        XCTAssertEqual(signals(effects), ["db:15"])
+        effects = h.core.handle(.exited(instance: "db", pid: 7, termination: .signaled(15), groupEmpty: true), now: h.now)
+        XCTAssertEqual(exitCode(effects), 127)
+    }
+
+    func testRestartRequestWaitsForOldGroup() {
+        var h = Harness([proc("web")])
+        h.send(.start)
+        let pid = h.pid("web")!
+        let effects = h.send(.restart(process: "web", reason: "app/x.rb changed"))
+        XCTAssertEqual(signals(effects), ["web:15"])
+        XCTAssertEqual(spawned(effects), [])
+        XCTAssertEqual(spawned(h.send(.exited(instance: "web", pid: pid, termination: .signaled(15), groupEmpty: true))), ["web"])
+        XCTAssertEqual(h.core.instance(named: "web")?.restarts, 1)
+        XCTAssertNil(exitCode(h.log), "a requested restart is not an exit")
+    }
+
+    func testProbeRetriesExhaustedStopsInstance() {
+        var h = Harness([ProcessSpec(name: "db", command: "x", cwd: "/", port: 5000, restart: .no,
+                                     ready: ReadyProbe(check: .exec(command: "false"), interval: .milliseconds(10), retries: 1))])
+        h.send(.start)
+        let pid = h.pid("db")!
+        _ = h.advance(.zero)
+        h.send(.probeFinished(instance: "db", pid: pid, passed: false, detail: ""))
+        _ = h.advance(.milliseconds(10))
+        let effects = h.send(.probeFinished(instance: "db", pid: pid, passed: false, detail: "check exited with exit code 1"))
+        XCTAssertEqual(signals(effects), ["db:15"])
+        XCTAssertTrue(messages(effects).contains("db did not become ready after 2 checks: check exited with exit code 1"))
+    }
+
+    func testLogProbeDoesNotSchedulePolling() {
+        var h = Harness([proc("db", ready: .log(text: "ready")), proc("web", deps: [("db", .ready)])])
+        h.send(.start)
+        XCTAssertNil(h.core.nextDeadline)
+        XCTAssertEqual(spawned(h.send(.probeFinished(instance: "db", pid: h.pid("db")!, passed: true, detail: ""))), ["web"])
+    }
+
+    func testEmptySelectionExitsAtOnce() {
+        var h = Harness([proc("web", replicas: 0)])
+        XCTAssertEqual(exitCode(h.send(.start)), 0)
+    }
+
+    func testForwardSignalGoesToRunningGroups() {
+        var h = Harness([proc("web"), proc("worker")])
+        h.send(.start)
+        XCTAssertEqual(Set(signals(h.send(.forward(signal: 10)))), ["web:10", "worker:10"])
+    }
+}
+
