@@ -95,8 +95,9 @@ struct Loader {
     let workingDirectory: String
     var errors: [ConfigDiagnostic] = []
     var warnings: [ConfigDiagnostic] = []
-    /// Env files already read, so `env_file: [.env]` beside the default `.env` reads it once.
-    var loadedEnvFiles: Set<String> = []
+    /// Env files already read, so a file named twice (`env_file: [.env]` beside the
+    /// default `.env`) is read, and warned about, once.
+    var envFileCache: [String: [(String, String)]] = [:]
 
     init(options: LoadOptions) {
         self.options = options
@@ -125,7 +126,7 @@ struct Loader {
         if isYAML {
             let (project, diagnostics) = YAMLReader.read(text, file: configFile)
             errors += diagnostics
-            guard let project else { throw ConfigError(diagnostics: errors) }
+            guard let project else { throw ConfigError(diagnostics: Self.sorted(errors)) }
             raw = project
         } else {
             raw = RawProject()
@@ -182,9 +183,22 @@ struct Loader {
         if let socket = control.socket {
             control.socket = Path.absolute(Path.expandingTilde(Interpolation.expand(socket, global), home: global["HOME"]), relativeTo: directory)
         }
-        guard errors.isEmpty else { throw ConfigError(diagnostics: errors) }
+        guard errors.isEmpty else { throw ConfigError(diagnostics: Self.sorted(errors)) }
         let spec = ProjectSpec(directory: directory, configFile: configPath, processes: processes, control: control)
         return LoadResult(spec: spec, warnings: warnings)
+    }
+
+    /// Diagnostics in reading order: grouped by file (in order of first appearance),
+    /// then by line and column; those without a line come first in their file.
+    static func sorted(_ diagnostics: [ConfigDiagnostic]) -> [ConfigDiagnostic] {
+        var fileOrder: [String: Int] = [:]
+        for diagnostic in diagnostics where fileOrder[diagnostic.file] == nil { fileOrder[diagnostic.file] = fileOrder.count }
+        return diagnostics.enumerated().sorted { left, right in
+            let a = left.element, b = right.element
+            let keyA = (fileOrder[a.file] ?? 0, a.line ?? 0, a.column ?? 0, left.offset)
+            let keyB = (fileOrder[b.file] ?? 0, b.line ?? 0, b.column ?? 0, right.offset)
+            return keyA < keyB
+        }.map(\.element)
     }
 
     func locateConfig() throws(ConfigError) -> String {
@@ -214,11 +228,12 @@ struct Loader {
             if let missing { errors.append(missing) }
             return []
         }
-        guard loadedEnvFiles.insert(path).inserted else { return [] }
+        if let cached = envFileCache[path] { return cached }
         switch FileSystem.read(path) {
         case .success(let text):
             let parsed = Dotenv.parse(text, file: display(path))
             warnings += parsed.warnings
+            envFileCache[path] = parsed.values
             return parsed.values
         case .failure(let problem):
             errors.append(ConfigDiagnostic(file: display(path), message: problem.message))
@@ -315,7 +330,7 @@ struct Loader {
         if let port, port + Swift.max(replicas, 1) - 1 > 65535 {
             errors.append(ConfigDiagnostic(
                 file: configFile, line: process.location.line, column: process.location.column,
-                message: "process '\(process.name)': PORT \(port) with \(replicas) replicas goes past 65535; lower the base port (-p)"
+                message: "process '\(process.name)': PORT \(port)\(replicas > 1 ? "-\(port + replicas - 1)" : "") goes past 65535; lower the base port (-p)"
             ))
         }
         return ProcessSpec(

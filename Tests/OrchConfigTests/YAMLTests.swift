@@ -1,0 +1,398 @@
+import XCTest
+@testable import OrchConfig
+
+final class YAMLLoadTests: ConfigTestCase {
+    func testFullExampleWithEveryKey() throws {
+        try write("shared.env", "SHARED=from-file\nRAILS_ENV=from-file\n")
+        try write("web.env", "WEB_FILE=yes\n")
+        try FileManager.default.createDirectory(atPath: Path.join(directory, "app"), withIntermediateDirectories: true)
+        let result = try loadYAML("""
+            env_file: [shared.env]
+            env: { RAILS_ENV: development, ROOT: "${HOME}/srv" }
+            control: { port: 9999, socket: run/orch.sock }
+            processes:
+              db:
+                command: postgres -D ./data -p $PORT
+                ready: { tcp: $PORT, interval: 100ms, timeout: 2s, retries: 30, initial_delay: 1s }
+                stop: { signal: SIGINT, timeout: 10s }
+              migrate:
+                command: bin/rails db:migrate
+                kind: job
+                depends_on: { db: ready }
+              web:
+                command: bin/rails server -p $PORT
+                depends_on: { migrate: succeeded }
+                replicas: 2
+                restart: always
+                backoff: { initial: 200ms, max: 1m, factor: 1.5, reset_after: 2m }
+                max_restarts: 10
+                stop: { signal: QUIT, timeout: 5s }
+                watch: { paths: [app, config], ignore: ["*.log", tmp/], debounce: 300ms }
+                cwd: ./app
+                env: { WEB_CONCURRENCY: 2, URL: "http://localhost:$PORT", COST: "$$5" }
+                env_file: web.env
+                optional: true
+                pty: yes
+                port: 8000
+                log: { file: "logs/web.log", max_size: 10MB, keep: 3 }
+                ready: { http: "http://127.0.0.1:$PORT/health" }
+              cron:
+                command: bin/cron
+                restart: no
+                depends_on: [db, web]
+                ready: { log: "ready to accept" }
+                watch: [lib]
+              check:
+                command: pg_isready
+                kind: job
+                ready: { exec: "test -f /tmp/x" }
+            """, options(environment: ["HOME": "/home/u"]))
+        XCTAssertEqual(result.warnings, [])
+        let spec = result.spec
+        XCTAssertEqual(spec.processes.map(\.name), ["db", "migrate", "web", "cron", "check"])
+        XCTAssertEqual(spec.control, ControlSpec(port: 9999, socket: Path.join(directory, "run/orch.sock")))
+
+        let db = spec.processes[0]
+        XCTAssertEqual(db.line, 5)
+        XCTAssertEqual(db.port, 5000)
+        XCTAssertEqual(db.kind, .service)
+        XCTAssertEqual(db.restart, .onFailure)
+        XCTAssertEqual(db.backoff, Backoff(initial: .milliseconds(100), max: .seconds(30), factor: 2, resetAfter: .seconds(60)))
+        XCTAssertEqual(db.ready, ReadyProbe(check: .tcp(host: "127.0.0.1", port: "$PORT"), interval: .milliseconds(100), timeout: .seconds(2), retries: 30, initialDelay: .seconds(1)))
+        XCTAssertEqual(db.instance(replica: 0, of: 1).ready?.check, .tcp(host: "127.0.0.1", port: "5000"))
+        XCTAssertEqual(db.stop, StopSpec(signal: 2, timeout: .seconds(10)))
+        XCTAssertEqual(db.environment, ["HOME": "/home/u", "SHARED": "from-file", "RAILS_ENV": "development", "ROOT": "/home/u/srv"])
+
+        let migrate = spec.processes[1]
+        XCTAssertEqual(migrate.kind, .job)
+        XCTAssertEqual(migrate.restart, .no)
+        XCTAssertEqual(migrate.dependsOn, [Dependency(name: "db", condition: .ready)])
+        XCTAssertEqual(migrate.port, 5100)
+
+        let web = spec.processes[2]
+        XCTAssertEqual(web.command, "bin/rails server -p $PORT")
+        XCTAssertEqual(web.dependsOn, [Dependency(name: "migrate", condition: .succeeded)])
+        XCTAssertEqual(web.replicas, 2)
+        XCTAssertEqual(web.restart, .always)
+        XCTAssertEqual(web.backoff, Backoff(initial: .milliseconds(200), max: .seconds(60), factor: 1.5, resetAfter: .seconds(120)))
+        XCTAssertEqual(web.maxRestarts, 10)
+        XCTAssertEqual(web.stop, StopSpec(signal: 3, timeout: .seconds(5)))
+        XCTAssertEqual(web.cwd, Path.join(directory, "app"))
+        XCTAssertEqual(web.watch, WatchSpec(paths: [Path.join(directory, "app/app"), Path.join(directory, "app/config")], ignore: ["*.log", "tmp/"], debounce: .milliseconds(300)))
+        XCTAssertEqual(web.environment["WEB_CONCURRENCY"], "2")
+        XCTAssertEqual(web.environment["URL"], "http://localhost:8000")
+        XCTAssertEqual(web.environment["COST"], "$5")
+        XCTAssertEqual(web.environment["WEB_FILE"], "yes")
+        XCTAssertNil(web.environment["PORT"])
+        XCTAssertTrue(web.optional)
+        XCTAssertTrue(web.pty)
+        XCTAssertEqual(web.port, 8000)
+        XCTAssertEqual(web.log, LogFileSpec(file: Path.join(directory, "app/logs/web.log"), maxSize: 10 << 20, keep: 3))
+        XCTAssertEqual(web.ready?.check, .http(url: "http://127.0.0.1:$PORT/health"))
+        XCTAssertEqual(web.instance(replica: 1, of: 2).ready?.check, .http(url: "http://127.0.0.1:8001/health"))
+        XCTAssertEqual(web.instance(replica: 1, of: 2).environment["PORT"], "8001")
+
+        let cron = spec.processes[3]
+        XCTAssertEqual(cron.restart, .no)
+        XCTAssertEqual(cron.dependsOn, [Dependency(name: "db", condition: .started), Dependency(name: "web", condition: .started)])
+        XCTAssertEqual(cron.ready?.check, .log(text: "ready to accept"))
+        XCTAssertEqual(cron.watch?.paths, [Path.join(directory, "lib")])
+        XCTAssertEqual(cron.port, 5300)
+
+        let check = spec.processes[4]
+        XCTAssertEqual(check.ready?.check, .exec(command: "test -f /tmp/x"))
+        XCTAssertEqual(check.port, 5400)
+    }
+
+    func testEnvironmentPrecedence() throws {
+        try write(".env", "L=dotenv\nK=dotenv\nJ=dotenv\n")
+        try write("top.env", "L=top-file\nK=top-file\nJ=top-file\nI=top-file\n")
+        try write("proc.env", "L=proc-file\nM=proc-file\n")
+        let spec = try loadYAML("""
+            env_file: top.env
+            env: { L: top-env, K: top-env, N: top-env }
+            processes:
+              web:
+                command: x
+                env_file: proc.env
+                env: { L: proc-env, Q: "${M}+${N}+${J}+${I}+${H}" }
+            """, options(environment: ["L": "orch", "H": "orch", "I": "orch"])).spec
+        XCTAssertEqual(spec.processes[0].environment, [
+            "L": "proc-env", "M": "proc-file", "K": "top-env", "N": "top-env", "J": "dotenv", "I": "top-file", "H": "orch",
+            "Q": "proc-file+top-env+dotenv+top-file+orch",
+        ])
+    }
+
+    func testEnvFileNamedTwiceIsReadOnceAndKeepsItsLayer() throws {
+        try write(".env", "A=file\nbad line\n")
+        let result = try loadYAML("""
+            env_file: .env
+            env: { A: top }
+            processes:
+              a: { command: x }
+              b: { command: y, env_file: .env }
+            """)
+        XCTAssertEqual(result.spec.processes.map { $0.environment["A"] }, ["top", "file"])
+        XCTAssertEqual(result.warnings.map(\.description), [".env:2: expected KEY=value, got 'bad line'; line skipped"])
+    }
+
+    func testInterpolation() throws {
+        try FileManager.default.createDirectory(atPath: Path.join(directory, "srv/web"), withIntermediateDirectories: true)
+        let spec = try loadYAML("""
+            env: { APP: web }
+            processes:
+              web:
+                command: echo $APP $$ ${UNSET}
+                cwd: srv/${APP}
+                env: { A: "$$HOME", B: "${APP}-$APP", C: "[$UNSET]", D: "$B!" }
+                log: { file: "${APP}.log" }
+                watch: ["$$odd", "${UNSET}x"]
+            """, options(environment: ["HOME": "/h"])).spec
+        let web = spec.processes[0]
+        XCTAssertEqual(web.command, "echo $APP $$ ${UNSET}")
+        XCTAssertEqual(web.cwd, Path.join(directory, "srv/web"))
+        XCTAssertEqual(web.environment["A"], "$HOME")
+        XCTAssertEqual(web.environment["B"], "web-web")
+        XCTAssertEqual(web.environment["C"], "[]")
+        XCTAssertEqual(web.environment["D"], "web-web!")
+        XCTAssertEqual(web.log?.file, Path.join(directory, "srv/web/web.log"))
+        XCTAssertEqual(web.watch?.paths, [Path.join(directory, "srv/web/$odd"), Path.join(directory, "srv/web/x")])
+    }
+
+    func testProcessThatSetsPortKeepsIt() throws {
+        let spec = try loadYAML("""
+            processes:
+              a: { command: x }
+              b: { command: y, env: { PORT: "4000" } }
+              c: { command: z }
+            """, options(basePort: 6000)).spec
+        XCTAssertEqual(spec.processes.map(\.port), [6000, nil, 6200])
+        XCTAssertEqual(spec.processes[1].environment["PORT"], "4000")
+        XCTAssertEqual(spec.processes[1].instance(replica: 0, of: 1).environment["PORT"], "4000")
+    }
+
+    func testDefaultsAndShorthands() throws {
+        let spec = try loadYAML("""
+            x-common: &common { kind: job, restart: "no" }
+            processes:
+              short: bin/short
+              job:
+                <<: *common
+                command: j
+                restart: always
+              svc:
+                command: s
+                ready: { tcp: "localhost:5432" }
+              six:
+                command: s
+                ready: { tcp: "[::1]:$PORT", http: null }
+                replicas: "0"
+              path:
+                command: p
+                ready: { http: /health }
+                depends_on: [svc]
+                log: out.log
+            """).spec
+        XCTAssertEqual(spec.processes.map(\.name), ["short", "job", "svc", "six", "path"])
+        XCTAssertEqual(spec.processes[0].command, "bin/short")
+        XCTAssertEqual(spec.processes[0].restart, .onFailure)
+        XCTAssertEqual(spec.processes[0].stop, StopSpec(signal: 15, timeout: .seconds(5)))
+        XCTAssertEqual(spec.processes[1].kind, .job)
+        XCTAssertEqual(spec.processes[1].restart, .always)
+        XCTAssertEqual(spec.processes[2].ready?.check, .tcp(host: "localhost", port: "5432"))
+        XCTAssertEqual(spec.processes[3].ready?.check, .tcp(host: "::1", port: "$PORT"))
+        XCTAssertEqual(spec.processes[3].replicas, 0)
+        XCTAssertEqual(spec.processes[4].ready?.check, .http(url: "http://127.0.0.1:$PORT/health"))
+        XCTAssertEqual(spec.processes[4].log, LogFileSpec(file: Path.join(directory, "out.log")))
+    }
+
+    func testYAMLOneOneNoIsRestartNo() throws {
+        let spec = try loadYAML("processes:\n  a: { command: x, restart: no }\n  b: { command: y, restart: false }\n").spec
+        XCTAssertEqual(spec.processes.map(\.restart), [.no, .no])
+    }
+
+    func testFormationOverridesYAMLReplicas() throws {
+        let text = "processes:\n  a: { command: x, replicas: 3 }\n  b: { command: y }\n"
+        XCTAssertEqual(try loadYAML(text, options(formation: ["all": 2])).spec.processes.map(\.replicas), [3, 2])
+        XCTAssertEqual(try loadYAML(text, options(formation: ["a": 0])).spec.processes.map(\.replicas), [0, 1])
+    }
+
+    func testWarnings() throws {
+        let result = try loadYAML("""
+            processes:
+              a: { command: x, cwd: nowhere, port: 7000, env: { PORT: "1" } }
+              b: { command: y, depends_on: [a] }
+            """, options(formation: ["a": 0]))
+        XCTAssertEqual(result.warnings.map(\.description), [
+            "orch.yaml:2:40: 'port' in process 'a' is ignored: its environment sets PORT",
+            "orch.yaml:2:25: cwd of process 'a' is not a directory: \(Path.join(directory, "nowhere"))",
+            "orch.yaml:3:33: process 'b' depends on 'a', which has 0 replicas and will not start",
+        ])
+    }
+}
+
+final class YAMLErrorTests: ConfigTestCase {
+    func testEachErrorKind() throws {
+        let cases: [(yaml: String, expected: [String])] = [
+            ("processes:\n  web:\n    command: x\n    restrat: always\n",
+             ["orch.yaml:4:5: unknown key 'restrat' in process 'web' (did you mean 'restart'?)"]),
+            ("processes:\n  web:\n    command: x\n    zzz: 1\n",
+             ["orch.yaml:4:5: unknown key 'zzz' in process 'web' (expected one of: \(YAMLReader.processKeys.joined(separator: ", ")))"]),
+            ("proceses:\n  web: {command: x}\n", [
+                "orch.yaml:1:1: unknown key 'proceses' at the top level (did you mean 'processes'?)",
+                "orch.yaml:1:1: no 'processes' map: add one, e.g. `processes: {web: {command: ...}}`",
+            ]),
+            ("processes:\n  web:\n    command: x\n    replicas: abc\n",
+             ["orch.yaml:4:15: 'replicas' in process 'web' must be a non-negative integer, got 'abc'"]),
+            ("processes:\n  web:\n    command: x\n    replicas: -1\n",
+             ["orch.yaml:4:15: 'replicas' in process 'web' must be a non-negative integer, got '-1'"]),
+            ("processes:\n  web:\n    command: x\n    stop: { timeout: 5 }\n",
+             ["orch.yaml:4:22: 'timeout' in 'stop' of process 'web' must be a duration like 250ms, 5s or 1m, got '5'"]),
+            ("processes:\n  web:\n    command: x\n    stop: { signal: TERMM }\n",
+             ["orch.yaml:4:21: 'signal' in 'stop' of process 'web': unknown signal 'TERMM' (did you mean 'TERM'?)"]),
+            ("processes:\n  web:\n    command: \"  \"\n",
+             ["orch.yaml:3:14: 'command' in process 'web' must not be empty"]),
+            ("processes:\n  web:\n    cwd: x\n",
+             ["orch.yaml:2:3: process 'web' has no 'command'"]),
+            ("processes:\n  web:\n", ["orch.yaml:2:3: process 'web' has no 'command'"]),
+            ("processes:\n  web: {command: x}\n  worker: {command: y}\n  web: {command: z}\n",
+             ["orch.yaml:4:3: duplicate process 'web' (first defined at line 2)"]),
+            ("processes:\n  web:\n    command: x\n    cwd: a\n    cwd: b\n",
+             ["orch.yaml:5:5: duplicate key 'cwd' in process 'web' (first defined at line 4)"]),
+            ("processes:\n  web: {command: x, cwd: a, cwd: b}\n",
+             ["orch.yaml:2:29: duplicate key 'cwd' in process 'web' (first defined at line 2)"]),
+            ("processes:\n  web: {command: x, depends_on: {dbb: ready}}\n  db: {command: y}\n",
+             ["orch.yaml:2:34: process 'web' depends on unknown process 'dbb' (did you mean 'db'?)"]),
+            ("processes:\n  web: {command: x, depends_on: [web]}\n",
+             ["orch.yaml:2:34: process 'web' depends on itself"]),
+            ("processes:\n  web: {command: x, depends_on: {db: redy}}\n  db: {command: y}\n",
+             ["orch.yaml:2:38: the condition for 'db' in 'depends_on' in process 'web' must be started, ready, completed or succeeded, got 'redy' (did you mean 'ready'?)"]),
+            ("processes:\n  web: {command: x, depends_on: {db: completed}}\n  db: {command: y}\n",
+             ["orch.yaml:2:34: process 'web' waits for 'db' to be completed, but 'db' is a service: only jobs complete (use started or ready, or give 'db' kind: job)"]),
+            ("processes:\n  web: {command: x, restart: sometimes}\n",
+             ["orch.yaml:2:30: 'restart' in process 'web' must be no, on-failure or always, got 'sometimes'"]),
+            ("processes:\n  web: {command: x, kind: jobb}\n",
+             ["orch.yaml:2:27: 'kind' in process 'web' must be service or job, got 'jobb' (did you mean 'job'?)"]),
+            ("processes:\n  web: {command: x, ready: {tcp: 1, http: /x}}\n",
+             ["orch.yaml:2:37: 'ready' in process 'web' has both 'tcp' and 'http': use exactly one of tcp, http, exec, log"]),
+            ("processes:\n  web: {command: x, ready: {interval: 1s}}\n",
+             ["orch.yaml:2:28: 'ready' in process 'web' needs one of tcp, http, exec, log"]),
+            ("processes:\n  web: {command: x, ready: {tcp: 99999}}\n",
+             ["orch.yaml:2:34: 'tcp' in 'ready' of process 'web' must be a port or host:port, got '99999' (port must be 1-65535)"]),
+            ("processes:\n  web: {command: x, ready: {http: ftp://x}}\n",
+             ["orch.yaml:2:35: 'http' in 'ready' of process 'web' must be a URL starting with http:// or https://, or a path like /health, got 'ftp://x'"]),
+            ("processes:\n  web: {command: x, env: [1, 2]}\n", [
+                "orch.yaml:2:27: an entry of 'env' in process 'web' must be KEY=value, got '1'",
+                "orch.yaml:2:30: an entry of 'env' in process 'web' must be KEY=value, got '2'",
+            ]),
+            ("processes:\n  web: {command: x, env: {A: [1]}}\n",
+             ["orch.yaml:2:30: 'A' in 'env' in process 'web' must be a string, got a list"]),
+            ("processes:\n  web: {command: [x]}\n",
+             ["orch.yaml:2:18: 'command' in process 'web' must be a string, got a list"]),
+            ("processes:\n  web: {command: x, optional: maybe, pty: 2}\n", [
+                "orch.yaml:2:31: 'optional' in process 'web' must be true or false, got 'maybe'",
+                "orch.yaml:2:43: 'pty' in process 'web' must be true or false, got '2'",
+            ]),
+            ("processes:\n  web: {command: x, backoff: {initial: 10s, max: 1s, factor: 0.5}}\n", [
+                "orch.yaml:2:30: 'backoff' in process 'web': initial (10s) must not exceed max (1s)",
+                "orch.yaml:2:62: 'factor' in 'backoff' of process 'web' must be a number of at least 1, got '0.5'",
+            ]),
+            ("processes:\n  web: {command: x, log: {file: a, max_size: lots}}\n",
+             ["orch.yaml:2:46: 'max_size' in 'log' of process 'web' must be a size like 10MB, 512K or 1G, got 'lots'"]),
+            ("processes:\n  web: {command: x, watch: {ignore: [a]}}\n",
+             ["orch.yaml:2:28: 'watch' in process 'web' needs 'paths'"]),
+            ("processes:\n  web: {command: x, port: 0}\n",
+             ["orch.yaml:2:27: 'port' in process 'web' must be a port number (1-65535), got '0'"]),
+            ("processes:\n  web: {command: x, env_file: missing.env}\n",
+             ["orch.yaml:2:31: env_file 'missing.env' of process 'web': no such file (\(Path.join(directory, "missing.env")))"]),
+            ("processes:\n  w.b: {command: x}\n",
+             ["orch.yaml:2:3: invalid process name 'w.b': use letters, digits, '_' and '-'"]),
+            ("processes:\n", ["orch.yaml:1:1: 'processes' is empty: add a process, e.g. `web: {command: ...}`"]),
+            ("processes: {}\n", ["orch.yaml:1:12: 'processes' is empty: add a process, e.g. `web: {command: ...}`"]),
+            ("processes: [web]\n", ["orch.yaml:1:12: 'processes' must be a map, got a list"]),
+            ("env: {A: 1}\n", ["orch.yaml:1:1: no 'processes' map: add one, e.g. `processes: {web: {command: ...}}`"]),
+            ("- just a list\n", ["orch.yaml:1:1: the top level must be a map, got a list"]),
+            ("", ["orch.yaml: the file is empty: add a `processes:` map, e.g. `processes: {web: {command: ...}}`"]),
+            ("control: {port: http}\nprocesses: {a: x}\n",
+             ["orch.yaml:1:17: 'port' in 'control' must be a port number (1-65535), got 'http'"]),
+        ]
+        for (yaml, expected) in cases {
+            XCTAssertEqual(try yamlErrors(yaml), expected, yaml)
+        }
+    }
+
+    func testSyntaxErrorHasLineAndColumn() throws {
+        let errors = try yamlErrors("processes:\n  web:\n    command: x\n   bad: [\n")
+        XCTAssertEqual(errors.count, 1)
+        let first = try XCTUnwrap(errors.first)
+        XCTAssertTrue(first.hasPrefix("orch.yaml:4:"), first)
+        XCTAssertTrue(first.contains("invalid YAML: "), first)
+
+        let tabs = try yamlErrors("processes:\n\tweb: x\n")
+        XCTAssertTrue(tabs.first?.hasPrefix("orch.yaml:2:") ?? false, "\(tabs)")
+    }
+
+    func testAllErrorsAreCollected() throws {
+        let errors = try yamlErrors("""
+            processes:
+              web:
+                command: x
+                restrat: always
+                replicas: many
+                depends_on: { db: ready, nope: started }
+              db:
+                command: ""
+              db:
+                command: y
+            """)
+        XCTAssertEqual(errors, [
+            "orch.yaml:4:5: unknown key 'restrat' in process 'web' (did you mean 'restart'?)",
+            "orch.yaml:5:15: 'replicas' in process 'web' must be a non-negative integer, got 'many'",
+            "orch.yaml:6:30: process 'web' depends on unknown process 'nope'",
+            "orch.yaml:8:14: 'command' in process 'db' must not be empty",
+            "orch.yaml:9:3: duplicate process 'db' (first defined at line 7)",
+        ])
+    }
+
+    func testCycles() throws {
+        let cases: [(String, [String])] = [
+            ("processes:\n  a: {command: x, depends_on: [b]}\n  b: {command: x, depends_on: [a]}\n",
+             ["orch.yaml:2:32: dependency cycle: a -> b -> a"]),
+            ("processes:\n  a: {command: x, depends_on: [b]}\n  b: {command: x, depends_on: [c]}\n  c: {command: x, depends_on: {a: ready}}\n",
+             ["orch.yaml:2:32: dependency cycle: a -> b -> c -> a"]),
+            ("processes:\n  a: {command: x, depends_on: [b]}\n  b: {command: x, depends_on: [a]}\n  c: {command: x, depends_on: [d]}\n  d: {command: x, depends_on: [c]}\n", [
+                "orch.yaml:2:32: dependency cycle: a -> b -> a",
+                "orch.yaml:4:32: dependency cycle: c -> d -> c",
+            ]),
+            ("processes:\n  a: {command: x, depends_on: [c, b]}\n  b: {command: x, depends_on: [a]}\n  c: {command: x}\n",
+             ["orch.yaml:2:35: dependency cycle: a -> b -> a"]),
+        ]
+        for (yaml, expected) in cases {
+            XCTAssertEqual(try yamlErrors(yaml), expected, yaml)
+        }
+    }
+
+    func testAcyclicDiamondLoads() throws {
+        let spec = try loadYAML("""
+            processes:
+              a: {command: x, depends_on: [b, c]}
+              b: {command: x, depends_on: [d]}
+              c: {command: x, depends_on: [d]}
+              d: {command: x}
+            """).spec
+        XCTAssertEqual(spec.processes.map(\.dependsOn.count), [2, 1, 1, 0])
+    }
+
+    func testBadBasePort() throws {
+        try write("orch.yaml", "processes: {a: x, b: y}\n")
+        XCTAssertThrowsError(try ConfigLoader.load(options(basePort: 70000))) { error in
+            XCTAssertEqual((error as? ConfigError)?.description, "-p: the base port must be between 1 and 65535, got 70000")
+        }
+        XCTAssertThrowsError(try ConfigLoader.load(options(basePort: 65500, environment: [:]))) { error in
+            XCTAssertEqual(
+                (error as? ConfigError)?.description,
+                "orch.yaml:1:19: process 'b': PORT 65600 goes past 65535; lower the base port (-p)"
+            )
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import XCTest
+
+/// The built `orch` binary, next to this test bundle.
+func orchBinary() -> String {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("orch").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/orch").standardized.path
+}
+
+/// A temporary project directory, removed with everything in it by `cleanup()`.
+final class Project {
+    let url: URL
+    var path: String { url.path }
+
+    init(_ files: [String: String] = [:]) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("orch-test-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        for (name, text) in files { try write(name, text) }
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        let file = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    func read(_ name: String) -> String? {
+        try? String(contentsOf: url.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    /// Pids that children wrote into `*.pid` files.
+    func recordedPids() -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.filter { $0.hasSuffix(".pid") }.compactMap { read($0).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
+    }
+
+    func cleanup() {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// A running `orch` (or shell pipeline) whose output is collected in the background.
+final class Running: @unchecked Sendable {
+    let process = Process()
+    private let lock = NSLock()
+    private var stdoutData = Data()
+    private var stderrData = Data()
+    private let group = DispatchGroup()
+
+    init(_ arguments: [String], in directory: String, environment: [String: String] = [:], executable: String = orchBinary()) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = nil
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        collect(out.fileHandleForReading, stdout: true)
+        collect(err.fileHandleForReading, stdout: false)
+    }
+
+    private func collect(_ handle: FileHandle, stdout: Bool) {
+        group.enter()
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                lock.lock()
+                if stdout { stdoutData.append(chunk) } else { stderrData.append(chunk) }
+                lock.unlock()
+            }
+            group.leave()
+        }
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var stdout: String { lock.lock(); defer { lock.unlock() }; return String(decoding: stdoutData, as: UTF8.self) }
+    var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: stderrData, as: UTF8.self) }
+    var stdoutBytes: Data { lock.lock(); defer { lock.unlock() }; return stdoutData }
+    var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty } }
+
+    func signal(_ signo: Int32) { kill(pid, signo) }
+
+    /// Polls `condition` until it holds or the deadline passes.
+    @discardableResult
+    func waitFor(_ what: String, timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line, _ condition: (Running) -> Bool) -> Bool {
+        if eventually(timeout: timeout, { condition(self) }) { return true }
+        XCTFail("timed out waiting for \(what)\n--- stdout:\n\(stdout.suffix(3000))\n--- stderr:\n\(stderr.suffix(2000))", file: file, line: line)
+        return false
+    }
+
+    func waitForLine(containing text: String, timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line) -> Bool {
+        waitFor("a line containing '\(text)'", timeout: timeout, file: file, line: line) { $0.stdout.contains(text) }
+    }
+
+    /// Waits for orch to exit and its output to be fully read; returns the exit code
+    /// (128+N for a signal death), or nil after killing it on timeout.
+    func waitForExit(timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> Int32? {
+        if !eventually(timeout: timeout, { !process.isRunning }) {
+            XCTFail("orch did not exit within \(timeout)s\n--- stdout:\n\(stdout.suffix(3000))\n--- stderr:\n\(stderr.suffix(2000))", file: file, line: line)
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+            _ = group.wait(timeout: .now() + 5)
+            return nil
+        }
+        process.waitUntilExit()
+        _ = group.wait(timeout: .now() + 10)
+        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    }
+
+    /// Makes sure orch is gone at the end of a test whatever happened.
+    func ensureStopped() {
+        if process.isRunning {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// Polls `condition` every 10 ms until true or `timeout` seconds pass.
+func eventually(timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(10_000)  // poll interval, not a fixed wait
+    }
+    return condition()
+}
+
+/// True when the pid exists and is not a zombie (`kill(pid, 0)` succeeds on zombies).
+func isAlive(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return false }
+    let state = stat[stat.index(close, offsetBy: 2)]
+    return state != "Z" && state != "X"
+}
+
+/// Asserts none of the pids is alive (waiting briefly for the kernel to finish reaping),
+/// and kills any survivor so the machine stays clean.
+func assertAllGone(_ pids: [Int32], file: StaticString = #filePath, line: UInt = #line) {
+    let survivors = { pids.filter(isAlive) }
+    if !eventually(timeout: 5, { survivors().isEmpty }) {
+        let left = survivors()
+        XCTFail("processes survived orch: \(left)", file: file, line: line)
+        for pid in left { kill(pid, SIGKILL) }
+    }
+}
+
+/// Runs a command to completion and returns (code, stdout, stderr).
+func runToEnd(_ arguments: [String], in directory: String, environment: [String: String] = [:], timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) throws -> (code: Int32?, out: String, err: String) {
+    let run = try Running(arguments, in: directory, environment: environment)
+    defer { run.ensureStopped() }
+    let code = run.waitForExit(timeout: timeout, file: file, line: line)
+    return (code, run.stdout, run.stderr)
+}

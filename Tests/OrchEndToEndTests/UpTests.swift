@@ -1,0 +1,265 @@
+import Foundation
+import XCTest
+
+/// `orch up` with a Procfile, driven as a user would: the built binary, real children.
+final class UpTests: XCTestCase {
+    var project: Project!
+
+    override func setUpWithError() throws {
+        project = try Project()
+    }
+
+    override func tearDown() {
+        for pid in project.recordedPids() where isAlive(pid) { kill(pid, SIGKILL) }
+        project.cleanup()
+    }
+
+    func testPrefixesPortsAndProcessNames() throws {
+        try project.write("Procfile", """
+        # a comment
+        web: echo "web port=$PORT name=$ORCH_PROCESS_NAME"; exec sleep 30
+
+        worker: echo "worker port=$PORT name=$ORCH_PROCESS_NAME FOO=$FOO"; exec sleep 30
+        """)
+        try project.write(".env", "FOO='from dotenv'\n")
+        let run = try Running(["up", "-m", "web=2", "-p", "7000", "--timeout", "2s"], in: project.path)
+        defer { run.ensureStopped() }
+        XCTAssertTrue(run.waitFor("three lines") { $0.stdout.contains("worker port") && $0.stdout.components(separatedBy: "web port").count == 3 })
+        let lines = run.lines
+        XCTAssertTrue(lines.contains("web.1  | web port=7000 name=web.1"), "\(lines)")
+        XCTAssertTrue(lines.contains("web.2  | web port=7001 name=web.2"), "\(lines)")
+        XCTAssertTrue(lines.contains("worker | worker port=7100 name=worker FOO=from dotenv"), "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("orch   | web.1 started (pid ") }, "\(lines)")
+        XCTAssertFalse(run.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.waitForExit(), 0)
+    }
+
+    func testColorAlwaysColoursPrefixes() throws {
+        try project.write("Procfile", "web: echo hi\n")
+        let result = try runToEnd(["up", "--color", "always"], in: project.path)
+        XCTAssertEqual(result.code, 0)
+        XCTAssertTrue(result.out.contains("\u{1B}[36mweb  |\u{1B}[0m hi"), result.out)
+    }
+
+    func testFourWritersArriveCompleteUntornAndInOrder() throws {
+        let perWriter = 50_000
+        var procfile = ""
+        for name in ["a", "b", "c", "d"] {
+            // 80-byte payload lines, numbered, then stay alive until orch stops them.
+            procfile += "\(name): awk 'BEGIN { for (i = 0; i < \(perWriter); i++) printf \"\(name)-%06d-%s\\n\", i, \"0123456789012345678901234567890123456789012345678901234567890123456789\" }'; exec sleep 60\n"
+        }
+        try project.write("Procfile", procfile)
+        let run = try Running(["up", "--timeout", "2s"], in: project.path)
+        defer { run.ensureStopped() }
+        XCTAssertTrue(run.waitFor("200 000 lines", timeout: 120) { $0.stdoutBytes.count > 0 && $0.stdout.components(separatedBy: "-049999-").count == 5 })
+        run.signal(SIGINT)
+        XCTAssertEqual(run.waitForExit(), 0)
+        var next: [String: Int] = ["a": 0, "b": 0, "c": 0, "d": 0]
+        var torn = 0
+        for line in run.lines where !line.hasPrefix("orch |") {
+            // "a    | a-000001-0123…"
+            let parts = line.split(separator: "|", maxSplits: 1)
+            guard parts.count == 2 else { torn += 1; continue }
+            let name = parts[0].trimmingCharacters(in: .whitespaces)
+            let payload = parts[1].dropFirst()
+            guard payload.count == 79, payload.hasPrefix("\(name)-"), let expected = next[name],
+                  let number = Int(payload.dropFirst(2).prefix(6)) else { torn += 1; continue }
+            XCTAssertEqual(number, expected, "out of order in \(name)")
+            next[name] = number + 1
+        }
+        XCTAssertEqual(torn, 0)
+        XCTAssertEqual(next, ["a": perWriter, "b": perWriter, "c": perWriter, "d": perWriter])
+    }
+
+    func testPartialLastLineAndHugeLine() throws {
+        try project.write("Procfile", """
+        partial: while [ ! -f huge.done ]; do sleep 0.02; done; printf 'no newline at the end'
+        huge: head -c 1048576 /dev/zero | tr '\\0' x; echo; touch huge.done; exec sleep 30
+        """)
+        let run = try Running(["up"], in: project.path)
+        defer { run.ensureStopped() }
+        XCTAssertNotNil(run.waitForExit())
+        let lines = run.lines
+        XCTAssertTrue(lines.contains("partial | no newline at the end"), "\(lines.filter { $0.count < 200 })")
+        let huge = lines.filter { $0.hasPrefix("huge    | x") }
+        XCTAssertEqual(huge.count, 16, "1 MiB splits into 64 KiB lines")
+        XCTAssertTrue(huge.allSatisfy { $0.count == "huge    | ".count + 65536 })
+        let partialExit = lines.firstIndex { $0.contains("partial exited with exit code 0") }
+        let partialLine = lines.firstIndex(of: "partial | no newline at the end")
+        XCTAssertNotNil(partialExit)
+        XCTAssertLessThan(partialLine ?? .max, partialExit ?? -1, "output comes before the exit message")
+    }
+
+    func testNonUTF8BytesPassThrough() throws {
+        try project.write("Procfile", "bin: printf 'caf\\351 \\377\\n'\n")
+        let run = try Running(["up"], in: project.path)
+        defer { run.ensureStopped() }
+        XCTAssertEqual(run.waitForExit(), 0)
+        let expected = Data("bin  | caf".utf8) + Data([0xE9, 0x20, 0xFF, 0x0A])
+        XCTAssertNotNil(run.stdoutBytes.range(of: expected))
+    }
+
+    func testExitCodeRuleStopsOthersWithThatCode() throws {
+        try project.write("Procfile", """
+        web: echo $$ > web.pid; exec sleep 60
+        failing: echo started; sleep 0.2; exit 3
+        """)
+        let run = try Running(["up"], in: project.path)
+        defer { run.ensureStopped() }
+        XCTAssertEqual(run.waitForExit(), 3)
+        XCTAssertTrue(run.stdout.contains("orch    | failing exited with exit code 3"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("orch    | web exited with signal TERM"), run.stdout)
+        assertAllGone(project.recordedPids())
+    }
+
+    func testSignalDeathExitsWith128PlusN() throws {
+        try project.write("Procfile", """
+        web: exec sleep 60
+        victim: kill -KILL $$
+        """)
+        let result = try runToEnd(["up"], in: project.path)
+        XCTAssertEqual(result.code, 137)
+        XCTAssertTrue(result.out.contains("victim exited with signal KILL"), result.out)
+    }
+
+    func testSigtermStopsEverythingIncludingStubbornTreesAndDaemons() throws {
+        // The daemon double-forks and calls setsid: only the subreaper can find it.
+        try project.write("daemon.py", """
+        import os, sys, time
+        if os.fork(): sys.exit(0)
+        os.setsid()
+        if os.fork(): sys.exit(0)
+        open("daemon.pid", "w").write(str(os.getpid()))
+        time.sleep(1000)
+        """)
+        try project.write("Procfile", """
+        web: echo $$ > web.pid; exec sleep 1000
+        stubborn: trap '' TERM; echo $$ > stubborn.pid; echo ready; while true; do sleep 0.1; done
+        tree: sh -c 'sleep 1000 & echo $! > tree-child.pid; wait' & echo $$ > tree.pid; wait
+        daemon: python3 daemon.py; exec sleep 1000
+        """)
+        let run = try Running(["up", "--timeout", "1s"], in: project.path)
+        defer { run.ensureStopped() }
+        XCTAssertTrue(run.waitFor("every pid file") { running in self.project.recordedPids().count == 5 && running.stdout.contains("stubborn | ready") })
+        let pids = project.recordedPids()
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.waitForExit(), 0)
+        XCTAssertTrue(run.stdout.contains("stubborn killed after 1s timeout (SIGKILL)"), run.stdout)
+        assertAllGone(pids + [run.pid])
+    }
+
+    func testSigintThenSecondSigintKillsAtOnce() throws {
+        try project.write("Procfile", "stubborn: trap '' TERM INT; echo $$ > s.pid; echo ready; while true; do sleep 0.1; done\n")
+        let run = try Running(["up", "--timeout", "60s"], in: project.path)
+        defer { run.ensureStopped() }
+        XCTAssertTrue(run.waitForLine(containing: "stubborn | ready"))
+        run.signal(SIGINT)
+        XCTAssertTrue(run.waitForLine(containing: "stubborn stopping (SIGTERM)"))
+        run.signal(SIGINT)
+        XCTAssertEqual(run.waitForExit(timeout: 10), 0)
+        XCTAssertTrue(run.stdout.contains("killing all processes"), run.stdout)
+        assertAllGone(project.recordedPids())
+    }
+
+    func testUsr1IsForwarded() throws {
+        try project.write("Procfile", "web: trap 'echo got usr1' USR1; echo ready; while true; do sleep 0.05; done\n")
+        let run = try Running(["up", "--timeout", "2s"], in: project.path)
+        defer { run.ensureStopped() }
+        XCTAssertTrue(run.waitForLine(containing: "web  | ready"))
+        run.signal(SIGUSR1)
+        XCTAssertTrue(run.waitForLine(containing: "web  | got usr1"))
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.waitForExit(), 0)
+    }
+
+    func testPipeIntoHeadEndsCleanly() throws {
+        try project.write("Procfile", """
+        spam: echo $$ > spam.pid; exec yes spam
+        other: echo $$ > other.pid; exec sleep 1000
+        """)
+        let script = "'\(orchBinary())' up | head -n 3; echo head-done"
+        let run = try Running(["-c", script], in: project.path, executable: "/bin/sh")
+        defer { run.ensureStopped() }
+        XCTAssertEqual(run.waitForExit(timeout: 20), 0)
+        XCTAssertTrue(run.stdout.hasSuffix("head-done\n"), run.stdout)
+        XCTAssertEqual(run.lines.count, 4)
+        assertAllGone(project.recordedPids())
+    }
+
+    func testOnlyNamedProcessesStart() throws {
+        try project.write("Procfile", """
+        web: echo web; exec sleep 30
+        worker: echo worker; exec sleep 30
+        """)
+        let run = try Running(["up", "web"], in: project.path)
+        defer { run.ensureStopped() }
+        XCTAssertTrue(run.waitForLine(containing: "web  | web"))
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.waitForExit(), 0)
+        XCTAssertFalse(run.stdout.contains("worker"))
+    }
+
+    func testUnknownNameAndEmptyProcfileAreErrors() throws {
+        try project.write("Procfile", "web: echo hi\n")
+        var result = try runToEnd(["up", "wbe"], in: project.path)
+        XCTAssertEqual(result.code, 2)
+        XCTAssertTrue(result.err.contains("no process named 'wbe' in Procfile (did you mean 'web'?)"), result.err)
+        try project.write("Procfile", "# nothing here\n\n")
+        result = try runToEnd(["up"], in: project.path)
+        XCTAssertEqual(result.code, 2)
+        XCTAssertTrue(result.err.contains("Procfile"), result.err)
+        XCTAssertEqual(result.out, "")
+    }
+
+    func testConfigIsFoundInParentDirectory() throws {
+        try project.write("Procfile", "web: pwd\n")
+        try project.write("sub/dir/keep", "")
+        let result = try runToEnd(["up"], in: project.path + "/sub/dir")
+        XCTAssertEqual(result.code, 0)
+        XCTAssertTrue(result.out.contains("web  | \(project.url.resolvingSymlinksInPath().path)") || result.out.contains("web  | \(project.path)"), result.out)
+    }
+
+    func testBadCwdIsReportedWithStepAndErrno() throws {
+        try project.write("orch.yaml", """
+        processes:
+          web:
+            command: echo never
+            cwd: /nonexistent/dir
+        """)
+        let result = try runToEnd(["up"], in: project.path)
+        XCTAssertEqual(result.code, 127)
+        XCTAssertTrue(result.out.contains("web: cannot start: chdir /nonexistent/dir: No such file or directory"), result.out)
+    }
+
+    func testCheckPrintsProcessesAndErrors() throws {
+        try project.write("Procfile", """
+        web: python3 -m http.server $PORT
+        worker: ./worker
+        """)
+        var result = try runToEnd(["check", "-m", "web=2"], in: project.path)
+        XCTAssertEqual(result.code, 0, result.err)
+        XCTAssertTrue(result.out.contains("Procfile: 2 processes"), result.out)
+        XCTAssertTrue(result.out.contains("web.2"), result.out)
+        XCTAssertTrue(result.out.contains("PORT=5001"), result.out)
+        XCTAssertTrue(result.out.contains("PORT=5100"), result.out)
+        try project.write("Procfile", """
+        web: ok
+        this line is wrong
+        web: again
+        """)
+        result = try runToEnd(["check"], in: project.path)
+        XCTAssertEqual(result.code, 2)
+        XCTAssertTrue(result.err.contains("Procfile:2"), result.err)
+        XCTAssertTrue(result.err.contains("Procfile:3"), result.err)
+    }
+
+    func testVersionAndHelp() throws {
+        var result = try runToEnd(["--version"], in: project.path)
+        XCTAssertEqual(result.code, 0)
+        XCTAssertFalse(result.out.isEmpty)
+        result = try runToEnd(["help", "up"], in: project.path)
+        XCTAssertEqual(result.code, 0)
+        XCTAssertTrue(result.out.contains("--timeout"), result.out)
+    }
+}
