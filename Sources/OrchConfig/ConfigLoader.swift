@@ -33,6 +33,7 @@ public struct LoadOptions: Sendable {
     }
 }
 
+/// A loaded project, with the problems that did not stop it loading.
 public struct LoadResult: Sendable {
     public var spec: ProjectSpec
     /// Problems that did not stop the load: skipped `.env` lines, a missing cwd, …
@@ -83,6 +84,8 @@ public enum ConfigLoader {
         }
     }
 
+    /// Loads and validates the config that `options` name or discovery finds.
+    /// Throws every problem found (not just the first), each with file, line and column.
     public static func load(_ options: LoadOptions) throws(ConfigError) -> LoadResult {
         var loader = Loader(options: options)
         return try loader.load()

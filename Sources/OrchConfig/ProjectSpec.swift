@@ -151,8 +151,9 @@ public struct ProcessSpec: Sendable, Equatable {
     public var command: String
     /// Absolute working directory.
     public var cwd: String
-    /// The child's environment without PORT and ORCH_PROCESS_NAME (those are per
-    /// instance), merged in DESIGN's precedence: process env > env files > orch's own.
+    /// The child's full environment (orch's own included) without PORT and
+    /// ORCH_PROCESS_NAME (those are per instance), merged in DESIGN's precedence:
+    /// process env > env files > orch's own (the exact layers: `ConfigLoader`).
     /// When the process sets PORT itself, it is in here and `port` is nil.
     public var environment: [String: String]
     /// PORT of the first replica; replica j gets port + j. Nil when `environment` sets PORT.

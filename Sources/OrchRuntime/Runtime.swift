@@ -51,6 +51,8 @@ public final class Runtime {
     private var waitingForStdout = false
     private var exitCode: Int32?
     private var interrupts = 0
+    private var firstStarted: [String: Int64] = [:]
+    private var lastExited: [String: Int64] = [:]
 
     public init(project: ProjectSpec, selected: [String]?, mode: Mode, options: RuntimeOptions) throws(SystemError) {
         core = Supervisor(project: project, selected: selected, mode: mode, seed: UInt64(truncatingIfNeeded: Clock.realtimeNanoseconds()))
@@ -95,6 +97,32 @@ public final class Runtime {
         return exitCode ?? 1
     }
 
+    /// What became of every instance, for `orch run`'s summary and JUnit report.
+    public func results() -> [InstanceResult] {
+        core.instances.map { record in
+            let result: InstanceResult.Result
+            var code: Int32?
+            switch record.state {
+            case let .ended(.exited(termination)):
+                result = termination.succeeded ? .succeeded : .failed(termination.description)
+                code = termination.code
+            case let .ended(.failed(reason, failureCode)):
+                result = record.everStarted ? .failed(reason) : .notStarted(reason)
+                code = failureCode
+            case .ended(.stopped):
+                result = record.everStarted ? .stopped : .notStarted("stopped before it started")
+            default:
+                result = .stopped
+            }
+            var duration: Duration?
+            if let start = firstStarted[record.name] {
+                duration = .nanoseconds((lastExited[record.name] ?? Clock.monotonicNanoseconds()) - start)
+            }
+            return InstanceResult(name: record.name, process: record.process, target: core.targets.contains(record.process),
+                                  result: result, exitCode: code, restarts: record.restarts, duration: duration)
+        }
+    }
+
     // MARK: - Events in
 
     private func handle(_ source: Source, events: UInt32) {
@@ -135,6 +163,7 @@ public final class Runtime {
             case let .signaled(signal): termination = .signaled(signal)
             }
             if let name = leaders.removeValue(forKey: pid) {
+                lastExited[name] = Clock.monotonicNanoseconds()
                 if let child = outputs[pid] { readOutput(child, untilDrained: true) }
                 let groupEmpty = !Processes.groupExists(pid)
                 if groupEmpty { closeOutput(of: pid) } else { lingering[pid] = name }
@@ -256,6 +285,7 @@ public final class Runtime {
         }
         outputs[pid] = child
         leaders[pid] = spec.name
+        if firstStarted[spec.name] == nil { firstStarted[spec.name] = Clock.monotonicNanoseconds() }
         enqueue(.spawned(instance: spec.name, pid: pid))
     }
 
@@ -502,6 +532,24 @@ public final class Runtime {
         sources[id] = source
         return id
     }
+}
+
+/// How one instance ended, for reports.
+public struct InstanceResult: Sendable {
+    public enum Result: Sendable, Equatable {
+        case succeeded
+        case failed(String)
+        case stopped
+        case notStarted(String)
+    }
+    public var name: String
+    public var process: String
+    /// Named by `orch run` (or a job when none were named).
+    public var target: Bool
+    public var result: Result
+    public var exitCode: Int32?
+    public var restarts: Int
+    public var duration: Duration?
 }
 
 /// One child's output pipe and its partial line.

@@ -59,6 +59,20 @@ public enum Descriptor {
         }
     }
 
+    /// Creates or truncates `path` (mode 0644, or `mode`) and writes `bytes` to it.
+    public static func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        if fd < 0 { throw SystemError(call: "open", errno: errno, context: path) }
+        defer { Glibc.close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            guard case let .wrote(n) = try write(fd, bytes, offset: offset), n > 0 else {
+                throw SystemError(call: "write", errno: EIO, context: path)
+            }
+            offset += n
+        }
+    }
+
     public static func close(_ fd: Int32) {
         _ = Glibc.close(fd)
     }

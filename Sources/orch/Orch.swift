@@ -156,6 +156,9 @@ struct Run: ParsableCommand {
     @Argument(help: "Processes to run (default: every job).")
     var names: [String] = []
 
+    @Option(help: ArgumentHelp("Write a JUnit XML report of every process to this file.", valueName: "file"))
+    var junit: String?
+
     @OptionGroup var config: ConfigOptions
     @OptionGroup var output: OutputOptions
 
@@ -167,19 +170,33 @@ struct Run: ParsableCommand {
             printError("orch: \(displayPath(spec.configFile)) has no jobs: name the processes to run, e.g. `orch run \(spec.processes.first?.name ?? "tests")`")
             throw ExitCode(2)
         }
-        let code = try supervise(spec, selected: nil, mode: .run(targets: Set(names)), output: output)
+        guard let runtime = makeRuntime(spec, selected: nil, mode: .run(targets: Set(names)), output: output) else { throw ExitCode(1) }
+        let code = runtime.run()
+        let results = runtime.results()
+        Descriptor.writeAll(1, Array(("\n" + summaryTable(results, color: output.useColor)).utf8))
+        if let junit {
+            do {
+                try Descriptor.writeFile(junit, Array(junitReport(results, suite: "orch").utf8))
+            } catch {
+                printError("orch: cannot write the JUnit report: \(error)")
+                throw ExitCode(code == 0 ? 1 : code)
+            }
+        }
         throw ExitCode(code)
     }
 }
 
-func supervise(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions) throws -> Int32 {
-    let runtime: Runtime
+func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions) -> Runtime? {
     do {
-        runtime = try Runtime(project: spec, selected: selected, mode: mode, options: RuntimeOptions(style: OutputStyle(color: output.useColor)))
+        return try Runtime(project: spec, selected: selected, mode: mode, options: RuntimeOptions(style: OutputStyle(color: output.useColor)))
     } catch {
         printError("orch: cannot start: \(error)")
-        return 1
+        return nil
     }
+}
+
+func supervise(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions) throws -> Int32 {
+    guard let runtime = makeRuntime(spec, selected: selected, mode: mode, output: output) else { return 1 }
     return runtime.run()
 }
 
@@ -209,7 +226,7 @@ struct Check: ParsableCommand {
                 if !process.dependsOn.isEmpty {
                     details.append("after " + process.dependsOn.map { "\($0.name) \($0.condition.rawValue)" }.joined(separator: ", "))
                 }
-                if let ready = process.ready { details.append("ready \(describe(ready.check))") }
+                if let ready = instance.ready { details.append("ready \(describe(ready.check))") }
                 print("  \(pad(instance.name, width))  \(details.joined(separator: "  "))  \(process.command)")
             }
         }

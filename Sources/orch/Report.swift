@@ -1,0 +1,84 @@
+import OrchCore
+import OrchRuntime
+
+/// `orch run`'s closing table: process, result, exit code, restarts, duration.
+func summaryTable(_ results: [InstanceResult], color: Bool) -> String {
+    var rows: [[String]] = [["PROCESS", "RESULT", "CODE", "RESTARTS", "DURATION"]]
+    for r in results {
+        rows.append([r.name, describe(r.result), r.exitCode.map(String.init) ?? "-", String(r.restarts), r.duration.map(\.humanDescription) ?? "-"])
+    }
+    let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+    var lines: [String] = []
+    for (index, row) in rows.enumerated() {
+        var cells = row.enumerated().map { pad($0.element, widths[$0.offset]) }
+        if color && index > 0 {
+            let code: String
+            switch results[index - 1].result {
+            case .succeeded: code = "32"
+            case .failed: code = "31"
+            case .stopped, .notStarted: code = "33"
+            }
+            cells[1] = "\u{1B}[\(code)m\(cells[1])\u{1B}[0m"
+        }
+        var line = cells.joined(separator: "  ")
+        while line.last == " " { line.removeLast() }
+        lines.append(line)
+    }
+    return lines.joined(separator: "\n") + "\n"
+}
+
+private func describe(_ result: InstanceResult.Result) -> String {
+    switch result {
+    case .succeeded: return "succeeded"
+    case let .failed(why): return "failed (\(why))"
+    case .stopped: return "stopped"
+    case .notStarted: return "not started"
+    }
+}
+
+/// A JUnit XML report: one testcase per instance; failures for those that failed
+/// or never started.
+func junitReport(_ results: [InstanceResult], suite: String) -> String {
+    let failures = results.filter { if case .failed = $0.result { return true } else { return false } }.count
+    let skipped = results.filter { if case .notStarted = $0.result { return true } else { return false } }.count
+    let total = results.compactMap(\.duration).map { Double($0.nanoseconds) / 1e9 }.max() ?? 0
+    var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    xml += "<testsuites>\n"
+    xml += "  <testsuite name=\"\(escape(suite))\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(seconds(total))\">\n"
+    for r in results {
+        let time = r.duration.map { Double($0.nanoseconds) / 1e9 } ?? 0
+        xml += "    <testcase classname=\"\(escape(suite)).\(escape(r.process))\" name=\"\(escape(r.name))\" time=\"\(seconds(time))\""
+        switch r.result {
+        case .succeeded, .stopped:
+            xml += "/>\n"
+        case let .failed(why):
+            xml += ">\n      <failure message=\"\(escape(why))\">\(escape(r.name)) \(escape(why)); restarts: \(r.restarts)</failure>\n    </testcase>\n"
+        case let .notStarted(why):
+            xml += ">\n      <skipped message=\"\(escape(why))\"/>\n    </testcase>\n"
+        }
+    }
+    xml += "  </testsuite>\n</testsuites>\n"
+    return xml
+}
+
+private func seconds(_ value: Double) -> String {
+    let millis = Int((value * 1000).rounded())
+    let fraction = String(millis % 1000)
+    return "\(millis / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+}
+
+private func escape(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&apos;"
+        default:
+            if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" { out += "?" } else { out.unicodeScalars.append(scalar) }
+        }
+    }
+    return out
+}
