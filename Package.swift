@@ -16,11 +16,13 @@ let package = Package(
         .target(name: "OrchSystem", dependencies: ["COrchShim"]),
         .target(name: "OrchConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "OrchCore", dependencies: ["OrchConfig"]),
-        .target(name: "OrchRuntime", dependencies: ["OrchCore", "OrchConfig", "OrchSystem"]),
+        .target(name: "OrchProtocol"),
+        .target(name: "OrchClient", dependencies: ["OrchProtocol", "OrchSystem"]),
+        .target(name: "OrchRuntime", dependencies: ["OrchCore", "OrchConfig", "OrchSystem", "OrchProtocol", "OrchClient"]),
         .executableTarget(
             name: "orch",
             dependencies: [
-                "OrchRuntime", "OrchConfig", "OrchCore", "OrchSystem",
+                "OrchRuntime", "OrchConfig", "OrchCore", "OrchSystem", "OrchProtocol", "OrchClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -64,6 +64,10 @@ public struct InstanceRecord: Sendable, Equatable {
     var probeDue: Instant?
     var probeInFlight = false
     var probeFailures = 0
+    /// Stopped through the control port: stays stopped and is not an exit.
+    public var stoppedOnRequest = false
+    /// Scaled down or removed by a reload: dropped once it has ended.
+    var retired = false
 
     public var name: String { spec.name }
     public var process: String { spec.process }
@@ -72,16 +76,16 @@ public struct InstanceRecord: Sendable, Equatable {
 /// The supervisor as a pure state machine: `handle(event, now) -> [Effect]`.
 /// No syscalls, no clock reads, no randomness but a seeded generator.
 public struct Supervisor: Sendable {
-    public private(set) var project: ProjectSpec
+    public internal(set) var project: ProjectSpec
     public let mode: Mode
-    public private(set) var instances: [InstanceRecord] = []
+    public internal(set) var instances: [InstanceRecord] = []
     public private(set) var shuttingDown = false
     public private(set) var exitCode: Int32?
     public private(set) var finished = false
     /// The processes whose end decides `orch run`.
     public let targets: Set<String>
     private var firstFailure: Int32?
-    private var index: [String: Int] = [:]
+    var index: [String: Int] = [:]
     private var random: SplitMix64
     private let jitter: Double
 
@@ -214,7 +218,10 @@ public struct Supervisor: Sendable {
             }
         case let .restart(process, reason):
             restart(process: process, reason: reason, now: now, &effects)
+        case let .request(request):
+            handle(request, now: now, &effects)
         }
+        pruneRetired()
         return effects
     }
 
@@ -222,12 +229,12 @@ public struct Supervisor: Sendable {
 
     /// Starts every waiting instance whose dependencies are met; fails those whose
     /// dependencies can never be met.
-    private mutating func schedule(_ now: Instant, _ effects: inout [Effect]) {
+    mutating func schedule(_ now: Instant, _ effects: inout [Effect]) {
         guard !shuttingDown else { return }
         var changed = true
         while changed && !shuttingDown {
             changed = false
-            for i in instances.indices where instances[i].state == .waiting {
+            for i in instances.indices where instances[i].state == .waiting && !instances[i].stoppedOnRequest && !instances[i].retired {
                 switch dependencies(of: i) {
                 case .met:
                     instances[i].state = .starting
@@ -285,7 +292,7 @@ public struct Supervisor: Sendable {
         return ended == nil ? .unmet : .never(why)
     }
 
-    private mutating func spawned(_ i: Int, pid: Int32, now: Instant, _ effects: inout [Effect]) {
+    mutating func spawned(_ i: Int, pid: Int32, now: Instant, _ effects: inout [Effect]) {
         instances[i].state = .running(pid: pid, since: now)
         instances[i].startedAt = now
         instances[i].everStarted = true
@@ -302,7 +309,7 @@ public struct Supervisor: Sendable {
         } else {
             markReady(i)
         }
-        if shuttingDown {
+        if shuttingDown || instances[i].stoppedOnRequest || instances[i].retired {
             stop(i, then: .stop, now: now, &effects)
             return
         }
@@ -396,7 +403,7 @@ public struct Supervisor: Sendable {
     }
 
     /// Sends the stop signal to a running instance's group.
-    private mutating func stop(_ i: Int, then: AfterStop, now: Instant, _ effects: inout [Effect]) {
+    mutating func stop(_ i: Int, then: AfterStop, now: Instant, _ effects: inout [Effect]) {
         guard case let .running(pid, _) = instances[i].state else { return }
         let stop = processSpec(of: instances[i])?.stop ?? StopSpec()
         instances[i].state = .stopping(pid: pid, deadline: now + stop.timeout, leaderExit: nil, then: then)
@@ -475,7 +482,7 @@ public struct Supervisor: Sendable {
     }
 
     /// An instance ended for good: apply the exit rule and wake or fail its dependents.
-    private mutating func end(_ i: Int, _ outcome: Outcome, _ now: Instant, _ effects: inout [Effect]) {
+    mutating func end(_ i: Int, _ outcome: Outcome, _ now: Instant, _ effects: inout [Effect]) {
         instances[i].state = .ended(outcome)
         instances[i].ready = false
         if shuttingDown {
@@ -536,8 +543,10 @@ public struct Supervisor: Sendable {
         return false
     }
 
-    private mutating func checkFinished(_ effects: inout [Effect]) {
+    mutating func checkFinished(_ effects: inout [Effect]) {
         guard !shuttingDown, instances.allSatisfy(\.state.isEnded) else { return }
+        // Something stopped on request may be started again: keep serving.
+        guard !instances.contains(where: \.stoppedOnRequest) else { return }
         finish(firstFailure ?? 0, &effects)
     }
 
@@ -561,7 +570,7 @@ public struct Supervisor: Sendable {
 
     /// Stops every instance none of whose dependents is still alive: dependents go
     /// first, independent ones in parallel.
-    private mutating func advanceShutdown(_ now: Instant, _ effects: inout [Effect]) {
+    mutating func advanceShutdown(_ now: Instant, _ effects: inout [Effect]) {
         for i in instances.indices {
             switch instances[i].state {
             case .waiting:
@@ -600,7 +609,7 @@ public struct Supervisor: Sendable {
 
     // MARK: - Requests
 
-    private mutating func restart(process: String, reason: String, now: Instant, _ effects: inout [Effect]) {
+    mutating func restart(process: String, reason: String, now: Instant, _ effects: inout [Effect]) {
         guard !shuttingDown else { return }
         for i in instances.indices where instances[i].process == process {
             switch instances[i].state {

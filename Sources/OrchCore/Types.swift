@@ -101,6 +101,18 @@ public enum Event: Sendable, Equatable {
     case forward(signal: Int32)
     /// Restart instances of a process (file watch, control port): waits for the old group.
     case restart(process: String, reason: String)
+    /// A control-port request.
+    case request(Request)
+}
+
+/// What a control client asked for. Instance names are resolved by `Supervisor.resolve`.
+public enum Request: Sendable, Equatable {
+    case start([String])
+    case stop([String])
+    case restart([String])
+    case signal([String], signal: Int32)
+    case scale(process: String, count: Int)
+    case reload(ProjectSpec)
 }
 
 /// Output of the state machine, executed by the runtime in order.

@@ -112,6 +112,15 @@ struct Prefixes {
         }
     }
 
+    /// Widens the column for names added by scale or reload.
+    mutating func include(_ names: [String]) {
+        let widest = max(names.map(\.count).max() ?? 0, width)
+        if widest != width {
+            width = widest
+            cache = [:]
+        }
+    }
+
     mutating func prefix(for name: String, process: String) -> [UInt8] {
         if let cached = cache[name] { return cached }
         let padded = name + String(repeating: " ", count: max(0, width - name.count))

@@ -1,4 +1,5 @@
 import OrchConfig
+import OrchProtocol
 import OrchCore
 import OrchSystem
 
@@ -7,9 +8,12 @@ public struct RuntimeOptions: Sendable {
     public var style: OutputStyle
     /// Grace period for orphans at exit before SIGKILL.
     public var orphanTimeout: Duration
-    public init(style: OutputStyle, orphanTimeout: Duration = .seconds(5)) {
+    /// nil: no control port (--no-control).
+    public var control: ControlOptions?
+    public init(style: OutputStyle, orphanTimeout: Duration = .seconds(5), control: ControlOptions? = nil) {
         self.style = style
         self.orphanTimeout = orphanTimeout
+        self.control = control
     }
 }
 
@@ -17,42 +21,53 @@ public struct RuntimeOptions: Sendable {
 /// `Supervisor` events and carries out its effects. Call `SignalFD.blockSignals()`
 /// before any thread exists, then `run()` from the main thread.
 public final class Runtime {
-    private var core: Supervisor
-    private let options: RuntimeOptions
-    private let epoll: Epoll
-    private let signals: SignalFD
-    private let timer: TimerFD
-    private let output: OutputSink
-    private var prefixes: Prefixes
-    private let devNull: Int32
+    var core: Supervisor
+    let options: RuntimeOptions
+    let epoll: Epoll
+    let signals: SignalFD
+    let timer: TimerFD
+    let output: OutputSink
+    var prefixes: Prefixes
+    let devNull: Int32
 
-    private enum Source {
+    enum Source {
         case signals
         case timer
         case stdoutWritable
         case childOutput(ChildOutput)
         case probe(ProbeRun)
+        case controlListener
+        case control(ControlConnection)
     }
 
-    private var sources: [UInt64: Source] = [:]
-    private var nextRegistration: UInt64 = 16
+    var sources: [UInt64: Source] = [:]
+    var nextRegistration: UInt64 = 16
     /// Leader pid → instance name, for every instance whose leader is alive.
-    private var leaders: [Int32: String] = [:]
+    var leaders: [Int32: String] = [:]
     /// Groups whose leader is gone but whose members are not: pid → instance name.
-    private var lingering: [Int32: String] = [:]
+    var lingering: [Int32: String] = [:]
     /// Output pipes by instance leader pid.
-    private var outputs: [Int32: ChildOutput] = [:]
-    private var probes: [ObjectIdentifier: ProbeRun] = [:]
-    private var probeByPid: [Int32: ProbeRun] = [:]
-    private var deferredSpawns: [(spec: InstanceSpec, at: Int64, announced: Bool)] = []
-    private var queue: [Event] = []
-    private var readBuffer = [UInt8](repeating: 0, count: 65536)
-    private var readingPaused = false
-    private var waitingForStdout = false
-    private var exitCode: Int32?
-    private var interrupts = 0
-    private var firstStarted: [String: Int64] = [:]
-    private var lastExited: [String: Int64] = [:]
+    var outputs: [Int32: ChildOutput] = [:]
+    var probes: [ObjectIdentifier: ProbeRun] = [:]
+    var probeByPid: [Int32: ProbeRun] = [:]
+    var deferredSpawns: [(spec: InstanceSpec, at: Int64, announced: Bool)] = []
+    var queue: [Event] = []
+    var readBuffer = [UInt8](repeating: 0, count: 65536)
+    var readingPaused = false
+    var waitingForStdout = false
+    var exitCode: Int32?
+    var interrupts = 0
+    var controlOptions: ControlOptions?
+    var controlListener: Int32 = -1
+    var controlToken: [UInt8] = []
+    var controlEndpoint: ControlEndpoint?
+    var stateFilePath: String?
+    var connections: [UInt64: ControlConnection] = [:]
+    var logRings: [String: LogRing] = [:]
+    var followAllLogs = false
+    var followedInstances = Set<String>()
+    var firstStarted: [String: Int64] = [:]
+    var lastExited: [String: Int64] = [:]
 
     public init(project: ProjectSpec, selected: [String]?, mode: Mode, options: RuntimeOptions) throws(SystemError) {
         core = Supervisor(project: project, selected: selected, mode: mode, seed: UInt64(truncatingIfNeeded: Clock.realtimeNanoseconds()))
@@ -67,7 +82,16 @@ public final class Runtime {
         try Processes.becomeSubreaper()
         try register(signals.fd, events: Epoll.readable, as: .signals)
         try register(timer.fd, events: Epoll.readable, as: .timer)
+        controlOptions = options.control
     }
+
+    /// Binds the control port (if configured) and writes the state file; call before `run`.
+    public func prepare() throws {
+        if let control = options.control { try startControl(control) }
+    }
+
+    /// The control port's address, once bound.
+    public var controlAddress: String? { controlEndpoint?.address }
 
     deinit {
         Descriptor.close(devNull)
@@ -91,6 +115,7 @@ public final class Runtime {
             }
             drainQueue()
         }
+        stopControl()
         finishOrphans()
         output.drainBlocking()
         output.restore()
@@ -125,7 +150,7 @@ public final class Runtime {
 
     // MARK: - Events in
 
-    private func handle(_ source: Source, events: UInt32) {
+    func handle(_ source: Source, events: UInt32) {
         switch source {
         case .signals:
             for signo in signals.drain() { handleSignal(signo) }
@@ -138,10 +163,14 @@ public final class Runtime {
             readOutput(child, untilDrained: false)
         case let .probe(run):
             advanceProbe(run, events: events)
+        case .controlListener:
+            acceptConnections()
+        case let .control(connection):
+            serviceConnection(connection, events: events)
         }
     }
 
-    private func handleSignal(_ signo: Int32) {
+    func handleSignal(_ signo: Int32) {
         switch signo {
         case SIGCHLD_: reap()
         case SIGINT_, SIGTERM_, SIGHUP_, SIGQUIT_:
@@ -154,7 +183,7 @@ public final class Runtime {
         }
     }
 
-    private func reap() {
+    func reap() {
         let exits = Processes.reapAll()
         for (pid, status) in exits {
             let termination: Termination
@@ -175,7 +204,7 @@ public final class Runtime {
         checkLingering()
     }
 
-    private func checkLingering() {
+    func checkLingering() {
         for (pid, name) in lingering where !Processes.groupExists(pid) {
             lingering.removeValue(forKey: pid)
             closeOutput(of: pid)
@@ -183,7 +212,7 @@ public final class Runtime {
         }
     }
 
-    private func fireTimers() {
+    func fireTimers() {
         let now = Clock.monotonicNanoseconds()
         for run in probes.values where run.deadline <= now {
             finishProbe(run, passed: false, detail: "timed out")
@@ -199,16 +228,16 @@ public final class Runtime {
 
     // MARK: - The core
 
-    private func enqueue(_ event: Event) {
+    func enqueue(_ event: Event) {
         queue.append(event)
     }
 
-    private func dispatch(_ event: Event) {
+    func dispatch(_ event: Event) {
         enqueue(event)
         drainQueue()
     }
 
-    private func drainQueue() {
+    func drainQueue() {
         var i = 0
         while i < queue.count {
             let event = queue[i]
@@ -219,7 +248,7 @@ public final class Runtime {
         queue.removeAll(keepingCapacity: true)
     }
 
-    private func execute(_ effect: Effect) {
+    func execute(_ effect: Effect) {
         switch effect {
         case let .spawn(spec):
             spawn(spec, announced: false)
@@ -236,7 +265,7 @@ public final class Runtime {
         }
     }
 
-    private func armTimer() {
+    func armTimer() {
         var deadline = core.nextDeadline?.nanoseconds
         for run in probes.values { deadline = min(deadline ?? run.deadline, run.deadline) }
         for entry in deferredSpawns { deadline = min(deadline ?? entry.at, entry.at) }
@@ -250,7 +279,7 @@ public final class Runtime {
 
     // MARK: - Spawning
 
-    private func spawn(_ spec: InstanceSpec, announced: Bool) {
+    func spawn(_ spec: InstanceSpec, announced: Bool) {
         if case let .tcp(host, portText)? = spec.ready?.check, let port = UInt16(portText),
            Socket.isListening(host: host, port: port) {
             // A restart must not race whoever still holds the port.
@@ -291,12 +320,13 @@ public final class Runtime {
 
     // MARK: - Output
 
-    private func message(_ text: String) {
+    func message(_ text: String) {
         let prefix = prefixes.prefix(for: "orch", process: "orch")
         output.append(prefix + Array(text.utf8) + [0x0A])
+        if !connections.isEmpty { publish(event: text) }
     }
 
-    private func readOutput(_ child: ChildOutput, untilDrained: Bool) {
+    func readOutput(_ child: ChildOutput, untilDrained: Bool) {
         guard child.fd >= 0 else { return }
         let prefix = prefixes.prefix(for: child.instance, process: child.process)
         var rounds = 0
@@ -322,7 +352,20 @@ public final class Runtime {
         }
     }
 
-    private func frame(_ child: ChildOutput, count: Int, prefix: [UInt8]) {
+    func frame(_ child: ChildOutput, count: Int, prefix: [UInt8]) {
+        if controlListener >= 0 { logRings[child.instance, default: LogRing()].append(readBuffer[..<count]) }
+        if followAllLogs || (!followedInstances.isEmpty && followedInstances.contains(child.instance)) {
+            var lines: [ArraySlice<UInt8>] = []
+            output.withBuffer { child.framer.frame(readBuffer, count: count, prefix: prefix, into: &$0) { lines.append($0) } }
+            for line in lines {
+                if let text = child.awaitingLog, contains(line, Array(text.utf8)) {
+                    child.awaitingLog = nil
+                    enqueue(.probeFinished(instance: child.instance, pid: child.pid, passed: true, detail: ""))
+                }
+                publish(line: line, instance: child.instance)
+            }
+            return
+        }
         if let text = child.awaitingLog {
             var matched = false
             let needle = Array(text.utf8)
@@ -340,7 +383,7 @@ public final class Runtime {
         }
     }
 
-    private func closeOutput(of pid: Int32) {
+    func closeOutput(of pid: Int32) {
         guard let child = outputs.removeValue(forKey: pid) else { return }
         readOutput(child, untilDrained: true)
         let prefix = prefixes.prefix(for: child.instance, process: child.process)
@@ -348,7 +391,7 @@ public final class Runtime {
         unregister(child)
     }
 
-    private func unregister(_ child: ChildOutput) {
+    func unregister(_ child: ChildOutput) {
         guard child.fd >= 0 else { return }
         epoll.remove(child.fd)
         sources.removeValue(forKey: child.registration)
@@ -356,7 +399,7 @@ public final class Runtime {
         child.fd = -1
     }
 
-    private func flushOutput() {
+    func flushOutput() {
         switch output.flush() {
         case .done:
             if waitingForStdout {
@@ -378,7 +421,7 @@ public final class Runtime {
     }
 
     /// orch's stdout is behind: stop reading children so they block in write(2).
-    private func pauseReading() {
+    func pauseReading() {
         guard !readingPaused else { return }
         readingPaused = true
         for child in outputs.values where child.fd >= 0 {
@@ -386,7 +429,7 @@ public final class Runtime {
         }
     }
 
-    private func resumeReading() {
+    func resumeReading() {
         guard readingPaused else { return }
         readingPaused = false
         for child in outputs.values where child.fd >= 0 {
@@ -396,7 +439,7 @@ public final class Runtime {
 
     // MARK: - Probes
 
-    private func startProbe(instance: String, pid: Int32, check: ProbeCheck, timeout: Duration) {
+    func startProbe(instance: String, pid: Int32, check: ProbeCheck, timeout: Duration) {
         let deadline = Clock.monotonicNanoseconds() + timeout.nanoseconds
         let run = ProbeRun(instance: instance, pid: pid, deadline: deadline)
         switch check {
@@ -430,7 +473,7 @@ public final class Runtime {
         }
     }
 
-    private func connectProbe(_ run: ProbeRun, host: String, port: UInt16) {
+    func connectProbe(_ run: ProbeRun, host: String, port: UInt16) {
         do {
             run.fd = try Socket.connect(host: host, port: port)
             run.registration = try register(run.fd, events: Epoll.writable, as: .probe(run))
@@ -441,7 +484,7 @@ public final class Runtime {
         }
     }
 
-    private func advanceProbe(_ run: ProbeRun, events: UInt32) {
+    func advanceProbe(_ run: ProbeRun, events: UInt32) {
         guard run.fd >= 0 else { return }
         if !run.connected {
             let error = Socket.pendingError(run.fd)
@@ -474,7 +517,7 @@ public final class Runtime {
         }
     }
 
-    private func finishProbe(_ run: ProbeRun, passed: Bool, detail: String) {
+    func finishProbe(_ run: ProbeRun, passed: Bool, detail: String) {
         guard probes.removeValue(forKey: ObjectIdentifier(run)) != nil else { return }
         if run.fd >= 0 {
             epoll.remove(run.fd)
@@ -491,7 +534,7 @@ public final class Runtime {
 
     // MARK: - Orphans
 
-    private func signalOrphans(_ signal: Int32) {
+    func signalOrphans(_ signal: Int32) {
         let me = Processes.currentPID
         for pid in Processes.children(of: me) where leaders[pid] == nil && probeByPid[pid] == nil {
             let group = Processes.stat(of: pid)?.group ?? 0
@@ -501,7 +544,7 @@ public final class Runtime {
 
     /// After the last instance: wait for orphans that got SIGTERM, then SIGKILL them,
     /// and reap everything, so nothing orch started outlives it.
-    private func finishOrphans() {
+    func finishOrphans() {
         let me = Processes.currentPID
         let deadline = Clock.monotonicNanoseconds() + options.orphanTimeout.nanoseconds
         var killed = false
@@ -525,7 +568,7 @@ public final class Runtime {
     // MARK: - Registrations
 
     @discardableResult
-    private func register(_ fd: Int32, events: UInt32, as source: Source) throws(SystemError) -> UInt64 {
+    func register(_ fd: Int32, events: UInt32, as source: Source) throws(SystemError) -> UInt64 {
         let id = nextRegistration
         nextRegistration += 1
         try epoll.add(fd, events: events, data: id)

@@ -20,6 +20,25 @@ public enum Socket {
         return fd
     }
 
+    /// A blocking connection to host:port, given up after the timeout.
+    public static func connectBlocking(host: String, port: UInt16, timeoutMilliseconds: Int32 = 5000) throws(SystemError) -> Int32 {
+        let fd = try connect(host: host, port: port)
+        var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        var ready: Int32
+        repeat { ready = poll(&descriptor, 1, timeoutMilliseconds) } while ready < 0 && errno == EINTR
+        if ready <= 0 {
+            Glibc.close(fd)
+            throw SystemError(call: "connect", errno: ETIMEDOUT, context: "\(host):\(port)")
+        }
+        let error = pendingError(fd)
+        if error != 0 {
+            Glibc.close(fd)
+            throw SystemError(call: "connect", errno: error, context: "\(host):\(port)")
+        }
+        try Descriptor.setNonBlocking(fd, false)
+        return fd
+    }
+
     /// SO_ERROR: 0 once a non-blocking connect has succeeded.
     public static func pendingError(_ fd: Int32) -> Int32 {
         var value: Int32 = 0

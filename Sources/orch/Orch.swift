@@ -22,9 +22,11 @@ struct Orch: ParsableCommand {
           orch up web -m web=2        start web (and what it depends on) twice
           orch run tests              start what tests needs, run it, exit with its code
           orch check                  validate the config and print the processes
+          orch ctl ps                 from another terminal: the running processes
+          orch ctl restart web        restart web (waits for the old one to exit)
         """,
         version: orchVersion,
-        subcommands: [Up.self, Run.self, Check.self],
+        subcommands: [Up.self, Run.self, Check.self, Ctl.self, PsShort.self, RestartShort.self],
         defaultSubcommand: nil
     )
 }
@@ -40,13 +42,28 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: [.customShort("m"), .customLong("formation")], help: ArgumentHelp("Replicas per process, e.g. web=2,worker=1,all=1.", valueName: "formation"))
     var formation: String?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Base PORT (default $PORT, else 5000); each process gets base+100·i.", valueName: "port"))
+    @Option(name: [.customShort("p"), .customLong("base-port")], help: ArgumentHelp("Base PORT (default $PORT, else 5000); each process gets base+100·i.", valueName: "port"))
     var port: Int?
+
+    /// Loads the config again for `orch ctl reload`, from the directory orch started in.
+    func reload() -> Result<ProjectSpec, ConfigError> {
+        do {
+            let formationMap = try formation.map { try Formation.parse($0) } ?? [:]
+            let options = LoadOptions(
+                file: file, workingDirectory: startDirectory, envFiles: envFiles.isEmpty ? nil : envFiles,
+                formation: formationMap, basePort: port, environment: startEnvironment)
+            return .success(try ConfigLoader.load(options).spec)
+        } catch let error as ConfigError {
+            return .failure(error)
+        } catch {
+            return .failure(ConfigError(ConfigDiagnostic(file: file ?? "", message: "\(error)")))
+        }
+    }
 
     /// Loads and validates the config, or prints every error and exits 2.
     func load() throws -> ProjectSpec {
-        let environment = currentEnvironment()
-        let cwd = currentDirectory()
+        let environment = startEnvironment
+        let cwd = startDirectory
         var formationMap: [String: Int] = [:]
         do {
             if let formation { formationMap = try Formation.parse(formation) }
@@ -112,6 +129,50 @@ struct OutputOptions: ParsableArguments {
     }
 }
 
+/// The control port of `up` and `run`.
+struct ControlFlags: ParsableArguments {
+    @Option(name: .customLong("port"), help: ArgumentHelp("Control port on 127.0.0.1 (default: ORCH_PORT, control.port, else ephemeral).", valueName: "port"))
+    var controlPort: Int?
+
+    @Option(help: ArgumentHelp("Address the control port binds to (default 127.0.0.1); anything else is reachable from other hosts.", valueName: "address"))
+    var listen: String?
+
+    @Flag(help: "Do not open a control port (orch ctl cannot reach this orch).")
+    var noControl = false
+
+    func options(for spec: ProjectSpec, loader: ConfigOptions) throws -> ControlOptions? {
+        if noControl { return nil }
+        let environment = currentEnvironment()
+        var port = controlPort
+        var explicit = controlPort != nil
+        if port == nil, let text = environment["ORCH_PORT"], !text.isEmpty {
+            guard let value = Int(text) else {
+                printError("orch: ORCH_PORT='\(text)' is not a port number")
+                throw ExitCode(2)
+            }
+            port = value
+            explicit = true
+        }
+        if port == nil, let configured = spec.control.port {
+            port = configured
+            explicit = true
+        }
+        guard (0...65535).contains(port ?? 0) else {
+            printError("orch: control port \(port ?? 0) is out of range (0-65535)")
+            throw ExitCode(2)
+        }
+        let host = listen ?? "127.0.0.1"
+        if !host.hasPrefix("127.") && host != "localhost" {
+            printError("orch: warning: the control port listens on \(host): other hosts can reach it (the token still guards it)")
+        }
+        let reloadOptions = loader
+        return ControlOptions(
+            host: host == "localhost" ? "127.0.0.1" : host, port: UInt16(port ?? 0), explicitPort: explicit,
+            project: spec.directory, environment: environment,
+            reload: { reloadOptions.reload() })
+    }
+}
+
 struct Up: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the processes in the foreground.",
@@ -133,12 +194,14 @@ struct Up: ParsableCommand {
 
     @OptionGroup var config: ConfigOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var control: ControlFlags
 
     func run() throws {
         var spec = try config.load()
         try validateNames(names, in: spec)
         try output.apply(to: &spec)
-        let code = try supervise(spec, selected: names.isEmpty ? nil : names, mode: .up, output: output)
+        let code = try supervise(spec, selected: names.isEmpty ? nil : names, mode: .up, output: output,
+                                 control: control.options(for: spec, loader: config))
         throw ExitCode(code)
     }
 }
@@ -161,6 +224,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var config: ConfigOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var control: ControlFlags
 
     func run() throws {
         var spec = try config.load()
@@ -170,7 +234,8 @@ struct Run: ParsableCommand {
             printError("orch: \(displayPath(spec.configFile)) has no jobs: name the processes to run, e.g. `orch run \(spec.processes.first?.name ?? "tests")`")
             throw ExitCode(2)
         }
-        guard let runtime = makeRuntime(spec, selected: nil, mode: .run(targets: Set(names)), output: output) else { throw ExitCode(1) }
+        guard let runtime = makeRuntime(spec, selected: nil, mode: .run(targets: Set(names)), output: output,
+                                        control: try control.options(for: spec, loader: config)) else { throw ExitCode(2) }
         let code = runtime.run()
         let results = runtime.results()
         Descriptor.writeAll(1, Array(("\n" + summaryTable(results, color: output.useColor)).utf8))
@@ -186,17 +251,23 @@ struct Run: ParsableCommand {
     }
 }
 
-func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions) -> Runtime? {
+func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions, control: ControlOptions?) -> Runtime? {
     do {
-        return try Runtime(project: spec, selected: selected, mode: mode, options: RuntimeOptions(style: OutputStyle(color: output.useColor)))
+        let runtime = try Runtime(project: spec, selected: selected, mode: mode,
+                                  options: RuntimeOptions(style: OutputStyle(color: output.useColor), control: control))
+        try runtime.prepare()
+        return runtime
+    } catch let error as AlreadyRunning {
+        printError("orch: \(error)")
+        return nil
     } catch {
         printError("orch: cannot start: \(error)")
         return nil
     }
 }
 
-func supervise(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions) throws -> Int32 {
-    guard let runtime = makeRuntime(spec, selected: selected, mode: mode, output: output) else { return 1 }
+func supervise(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions, control: ControlOptions?) throws -> Int32 {
+    guard let runtime = makeRuntime(spec, selected: selected, mode: mode, output: output, control: control) else { throw ExitCode(2) }
     return runtime.run()
 }
 
@@ -251,6 +322,10 @@ func printError(_ text: String) {
 }
 
 func currentEnvironment() -> [String: String] { ProcessEnvironment.current() }
+
+/// orch's environment and directory at start, so a reload reads the config the same way.
+let startEnvironment = ProcessEnvironment.current()
+let startDirectory = ProcessEnvironment.workingDirectory()
 
 func currentDirectory() -> String { ProcessEnvironment.workingDirectory() }
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# orch benchmarks. Usage: Benchmarks/run.sh [path/to/orch]
+# Without an argument it builds a release orch with its own scratch path
+# (.build-bench) and uses that. Needs cc and python3; honcho (pip) is installed
+# if missing, for the comparison columns. Takes about 3 minutes.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+
+if [[ $# -ge 1 ]]; then
+    orch="$(realpath "$1")"
+else
+    echo "building orch (release, --scratch-path .build-bench)..." >&2
+    (cd "$root" && swift build -c release --scratch-path .build-bench >&2)
+    orch="$root/.build-bench/release/orch"
+fi
+[[ -x "$orch" ]] || { echo "not an executable: $orch" >&2; exit 2; }
+
+if ! python3 -c 'import honcho' 2>/dev/null; then
+    echo "installing honcho 2.0.0 for the comparison..." >&2
+    python3 -m pip install --quiet 'honcho==2.0.0' >&2 || echo "honcho unavailable: its columns are left out" >&2
+fi
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/orch-bench.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+
+cc -O2 -o "$tmp/writer" "$here/writer.c"
+cc -O2 -o "$tmp/linecheck" "$here/linecheck.c"
+
+extra=()
+python3 -c 'import honcho' 2>/dev/null || extra+=(--no-honcho)
+
+python3 "$here/bench.py" --orch "$orch" --tmp "$tmp" \
+    --writer "$tmp/writer" --linecheck "$tmp/linecheck" "${extra[@]}"

@@ -1,0 +1,220 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The control protocol: newline-delimited JSON, shaped like JSON-RPC 2.0.
+/// A client sends `{"id":1,"method":"status","params":{…}}` and gets
+/// `{"id":1,"result":{…}}` or `{"id":1,"error":{"code":…,"message":…}}`. Streams
+/// (`logs` with follow, `events`) continue with notifications that carry no id:
+/// `{"method":"log","params":{…}}`. The first request must be `auth` with the token.
+public enum ControlProtocol {
+    /// Longest request line the server accepts.
+    public static let maxLineBytes = 1 << 20
+    public static let version = 1
+}
+
+public enum Method: String, Codable, Sendable, CaseIterable {
+    case auth, status, start, stop, restart, signal, scale, logs, events, reload, shutdown
+}
+
+public struct Params: Codable, Sendable, Equatable {
+    public var token: String?
+    /// Targets: `all`, a process name, or an instance name (`web.2`).
+    public var names: [String]?
+    public var signal: String?
+    public var count: Int?
+    /// `logs`: lines per instance from the ring.
+    public var lines: Int?
+    public var follow: Bool?
+
+    public init(token: String? = nil, names: [String]? = nil, signal: String? = nil, count: Int? = nil, lines: Int? = nil, follow: Bool? = nil) {
+        self.token = token
+        self.names = names
+        self.signal = signal
+        self.count = count
+        self.lines = lines
+        self.follow = follow
+    }
+}
+
+public struct Request: Codable, Sendable, Equatable {
+    public var jsonrpc: String?
+    public var id: Int?
+    public var method: String
+    public var params: Params?
+
+    public init(id: Int, method: Method, params: Params? = nil) {
+        self.jsonrpc = "2.0"
+        self.id = id
+        self.method = method.rawValue
+        self.params = params
+    }
+}
+
+public struct RPCError: Codable, Sendable, Equatable, Error {
+    public var code: Int
+    public var message: String
+
+    public init(code: Int, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public static let parseError = -32700
+    public static let invalidRequest = -32600
+    public static let methodNotFound = -32601
+    public static let invalidParams = -32602
+    public static let unauthorized = -32001
+    public static let unknownProcess = -32002
+    public static let failed = -32003
+}
+
+/// One row of `status`.
+public struct ProcessStatus: Codable, Sendable, Equatable {
+    public var name: String
+    public var process: String
+    public var kind: String
+    /// waiting, starting, running, stopping, backoff, exited, stopped, failed
+    public var state: String
+    public var pid: Int32?
+    public var uptimeSeconds: Double?
+    public var restarts: Int
+    /// `exit code 1`, `signal TERM`
+    public var lastExit: String?
+    public var ready: Bool
+    public var port: String?
+    public var cpuSeconds: Double?
+    public var memoryBytes: Int?
+
+    public init(name: String, process: String, kind: String, state: String, pid: Int32?, uptimeSeconds: Double?, restarts: Int,
+                lastExit: String?, ready: Bool, port: String?, cpuSeconds: Double?, memoryBytes: Int?) {
+        self.name = name
+        self.process = process
+        self.kind = kind
+        self.state = state
+        self.pid = pid
+        self.uptimeSeconds = uptimeSeconds
+        self.restarts = restarts
+        self.lastExit = lastExit
+        self.ready = ready
+        self.port = port
+        self.cpuSeconds = cpuSeconds
+        self.memoryBytes = memoryBytes
+    }
+}
+
+public struct LogLine: Codable, Sendable, Equatable {
+    public var process: String
+    public var line: String
+    public init(process: String, line: String) {
+        self.process = process
+        self.line = line
+    }
+}
+
+public struct EventNote: Codable, Sendable, Equatable {
+    /// Milliseconds since the epoch.
+    public var ts: Int64
+    public var message: String
+    public init(ts: Int64, message: String) {
+        self.ts = ts
+        self.message = message
+    }
+}
+
+public struct ReloadReport: Codable, Sendable, Equatable {
+    public var restarted: [String]
+    public var started: [String]
+    public var stopped: [String]
+    public var unchanged: [String]
+    public init(restarted: [String] = [], started: [String] = [], stopped: [String] = [], unchanged: [String] = []) {
+        self.restarted = restarted
+        self.started = started
+        self.stopped = stopped
+        self.unchanged = unchanged
+    }
+}
+
+/// Every result shape in one type; each method fills its own fields.
+public struct ResultBody: Codable, Sendable, Equatable {
+    public var ok: Bool?
+    public var message: String?
+    public var project: String?
+    public var pid: Int32?
+    public var processes: [ProcessStatus]?
+    /// Instances a start/stop/restart/signal/scale acted on.
+    public var affected: [String]?
+    public var lines: [LogLine]?
+    public var reload: ReloadReport?
+
+    public init(ok: Bool? = true, message: String? = nil, project: String? = nil, pid: Int32? = nil, processes: [ProcessStatus]? = nil,
+                affected: [String]? = nil, lines: [LogLine]? = nil, reload: ReloadReport? = nil) {
+        self.ok = ok
+        self.message = message
+        self.project = project
+        self.pid = pid
+        self.processes = processes
+        self.affected = affected
+        self.lines = lines
+        self.reload = reload
+    }
+}
+
+/// A line from the server: a response (with id) or a notification (method + note).
+public struct Response: Codable, Sendable, Equatable {
+    public var jsonrpc: String?
+    public var id: Int?
+    public var result: ResultBody?
+    public var error: RPCError?
+    /// Notifications: `log` or `event`.
+    public var method: String?
+    public var log: LogLine?
+    public var event: EventNote?
+
+    public init(id: Int?, result: ResultBody? = nil, error: RPCError? = nil, method: String? = nil, log: LogLine? = nil, event: EventNote? = nil) {
+        self.jsonrpc = "2.0"
+        self.id = id
+        self.result = result
+        self.error = error
+        self.method = method
+        self.log = log
+        self.event = event
+    }
+}
+
+/// JSON lines in and out.
+public enum Wire {
+    public static func encode<T: Encodable>(_ value: T) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return Array("{}\n".utf8) }
+        return Array(data) + [0x0A]
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from line: ArraySlice<UInt8>) throws -> T {
+        try JSONDecoder().decode(type, from: Data(line))
+    }
+}
+
+/// Where a running orch can be reached: the state file's content.
+public struct ControlEndpoint: Codable, Sendable, Equatable {
+    public var pid: Int32
+    public var host: String
+    public var port: Int
+    public var token: String
+    public var project: String
+    public var socket: String?
+
+    public init(pid: Int32, host: String, port: Int, token: String, project: String, socket: String? = nil) {
+        self.pid = pid
+        self.host = host
+        self.port = port
+        self.token = token
+        self.project = project
+        self.socket = socket
+    }
+
+    public var address: String { "\(host):\(port)" }
+}

@@ -1,0 +1,103 @@
+import Glibc
+
+/// Small whole-file operations for the state file: private directories, files only
+/// the user can read, atomic replacement.
+public enum Files {
+    /// `mkdir -p` with mode 0700 for the last component; refuses a directory that
+    /// belongs to someone else or that others can open.
+    public static func makePrivateDirectory(_ path: String) throws(SystemError) {
+        var components: [Substring] = []
+        for part in path.split(separator: "/") { components.append(part) }
+        var current = path.hasPrefix("/") ? "" : "."
+        for (i, part) in components.enumerated() {
+            current += "/" + part
+            let mode: mode_t = i == components.count - 1 ? 0o700 : 0o755
+            if mkdir(current, mode) != 0 && errno != EEXIST {
+                throw SystemError(call: "mkdir", errno: errno, context: current)
+            }
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw SystemError(call: "stat", errno: errno, context: path) }
+        guard (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid() else {
+            throw SystemError(call: "stat", errno: EPERM, context: "\(path) is not a directory owned by you")
+        }
+        if info.st_mode & 0o077 != 0 && chmod(path, 0o700) != 0 {
+            throw SystemError(call: "chmod", errno: errno, context: path)
+        }
+    }
+
+    /// Writes `bytes` to `path` with mode 0600, atomically (temporary file + rename).
+    public static func writePrivate(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
+        let temporary = "\(path).\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if fd < 0 { throw SystemError(call: "open", errno: errno, context: temporary) }
+        var offset = 0
+        while offset < bytes.count {
+            guard case let .wrote(n)? = try? Descriptor.write(fd, bytes, offset: offset), n > 0 else {
+                Glibc.close(fd)
+                unlink(temporary)
+                throw SystemError(call: "write", errno: EIO, context: temporary)
+            }
+            offset += n
+        }
+        fchmod(fd, 0o600)
+        Glibc.close(fd)
+        if rename(temporary, path) != 0 {
+            let code = errno
+            unlink(temporary)
+            throw SystemError(call: "rename", errno: code, context: path)
+        }
+    }
+
+    /// The whole file, or nil when it cannot be read.
+    public static func read(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while result.count < limit {
+            guard case let .bytes(n)? = try? Descriptor.read(fd, into: &buffer) else { break }
+            result.append(contentsOf: buffer[..<n])
+        }
+        return result
+    }
+
+    public static func remove(_ path: String) {
+        unlink(path)
+    }
+
+    /// Permission bits (e.g. 0o600), nil when the path does not exist.
+    public static func permissions(_ path: String) -> UInt32? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return UInt32(info.st_mode & 0o7777)
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    public static var userID: UInt32 { getuid() }
+
+    /// Bytes from the kernel's CSPRNG (`/dev/urandom`).
+    public static func randomBytes(_ count: Int) -> [UInt8] {
+        var result = [UInt8](repeating: 0, count: count)
+        let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            var got = 0
+            while got < count, case let .bytes(n)? = try? Descriptor.read(fd, into: &result, offset: got) { got += n }
+            Glibc.close(fd)
+            if got == count { return result }
+        }
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+}
+
+extension Processes {
+    /// `/proc/PID/comm`, e.g. "orch".
+    public static func commandName(_ pid: Int32) -> String? {
+        readSmallFile("/proc/\(pid)/comm").map { String($0.prefix { $0 != "\n" }) }
+    }
+}

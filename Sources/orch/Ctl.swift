@@ -1,0 +1,281 @@
+import ArgumentParser
+import OrchClient
+import OrchConfig
+import OrchProtocol
+import OrchSystem
+
+/// How `orch ctl` finds the running orch.
+struct CtlOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Config file whose project to talk to (default: found from the current directory).", valueName: "file"))
+    var file: String?
+
+    @Option(help: ArgumentHelp("Control address HOST:PORT (or ORCH_CONTROL), with the token in ORCH_TOKEN or --token-file.", valueName: "address"))
+    var control: String?
+
+    @Option(help: ArgumentHelp("File holding the control token (a state file works too).", valueName: "file"))
+    var tokenFile: String?
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    /// Connects and authenticates, or prints one line and exits 1.
+    func connect() throws -> ControlClient {
+        let environment = currentEnvironment()
+        do {
+            if let address = control ?? environment["ORCH_CONTROL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+                guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else {
+                    throw ClientError("--control needs HOST:PORT, got '\(address)'")
+                }
+                let token = try readToken(environment)
+                return try ControlClient(host: String(address[..<colon]), port: port, token: token)
+            }
+            let project = try projectDirectory()
+            switch StateFile.lookup(project: project, environment: environment) {
+            case let .running(endpoint):
+                return try ControlClient(host: endpoint.host, port: UInt16(endpoint.port), token: endpoint.token)
+            case .none:
+                throw ClientError("no orch is running for \(project)")
+            case let .stale(pid):
+                throw ClientError("no orch is running for \(project) (removed a stale state file\(pid > 0 ? " of pid \(pid)" : ""))")
+            }
+        } catch let error as ClientError {
+            printError("orch: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func readToken(_ environment: [String: String]) throws -> String {
+        if let token = environment["ORCH_TOKEN"], !token.isEmpty { return token }
+        guard let tokenFile else { throw ClientError("--control needs the token: set ORCH_TOKEN or pass --token-file") }
+        guard let bytes = Files.read(tokenFile) else { throw ClientError("cannot read the token file \(tokenFile)") }
+        if let endpoint = try? Wire.decode(ControlEndpoint.self, from: bytes[...]) { return endpoint.token }
+        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func projectDirectory() throws -> String {
+        let cwd = currentDirectory()
+        if let file {
+            let path = file.hasPrefix("/") ? file : cwd + "/" + file
+            return String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+        }
+        guard let found = ConfigLoader.discover(from: cwd) else {
+            throw ClientError("no orch is running for \(cwd) (no orch.yaml or Procfile here or above)")
+        }
+        return String(found[..<(found.lastIndex(of: "/") ?? found.endIndex)])
+    }
+
+    /// Runs a call, turning a failure into one line and exit 1.
+    func call(_ client: ControlClient, _ method: Method, _ params: Params = Params()) throws -> ResultBody {
+        do {
+            return try client.call(method, params)
+        } catch {
+            printError("orch: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    func printJSON<T: Encodable>(_ value: T) {
+        Descriptor.writeAll(1, Wire.encode(value))
+    }
+}
+
+struct Ctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Talk to a running orch over its control port.",
+        discussion: """
+        orch ctl finds the orch running for the project of the current directory (or \
+        any parent) through its state file, authenticates with the token in it, and \
+        sends one request. It exits non-zero with a one-line reason on any failure.
+        """,
+        subcommands: [Ps.self, Start.self, Stop.self, Restart.self, SignalCommand.self, Scale.self, Logs.self, Events.self, Reload.self, Down.self]
+    )
+
+    struct Ps: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ps", abstract: "Show every process: state, pid, uptime, restarts, last exit, readiness, PORT, CPU, memory.", aliases: ["status"])
+        @OptionGroup var ctl: CtlOptions
+
+        func run() throws {
+            let client = try ctl.connect()
+            let result = try ctl.call(client, .status)
+            if ctl.json { return ctl.printJSON(result) }
+            Descriptor.writeAll(1, Array(statusTable(result.processes ?? [], color: Descriptor.isTerminal(1) && currentEnvironment()["NO_COLOR"] == nil).utf8))
+        }
+    }
+
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start processes (a name, an instance like web.2, or all).")
+        @Argument(help: "Processes to start.") var names: [String]
+        @OptionGroup var ctl: CtlOptions
+        func run() throws { try simple(.start, names, ctl) }
+    }
+
+    struct Stop: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop processes; they stay stopped and do not stop orch.")
+        @Argument(help: "Processes to stop.") var names: [String]
+        @OptionGroup var ctl: CtlOptions
+        func run() throws { try simple(.stop, names, ctl) }
+    }
+
+    struct Restart: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Restart processes; each new instance starts once the old one's process group is gone.")
+        @Argument(help: "Processes to restart.") var names: [String]
+        @OptionGroup var ctl: CtlOptions
+        func run() throws { try simple(.restart, names, ctl) }
+    }
+
+    struct SignalCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "signal", abstract: "Send a signal to processes' groups, e.g. `orch ctl signal web HUP`.")
+        @Argument(help: "Process (or instance, or all).") var name: String
+        @Argument(help: "Signal name or number.") var signal: String
+        @OptionGroup var ctl: CtlOptions
+        func run() throws {
+            let client = try ctl.connect()
+            let result = try ctl.call(client, .signal, Params(names: [name], signal: signal))
+            if ctl.json { return ctl.printJSON(result) }
+            print(result.message ?? "ok")
+        }
+    }
+
+    struct Scale: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change the number of replicas, e.g. `orch ctl scale web=3`.")
+        @Argument(help: "NAME=COUNT") var formation: String
+        @OptionGroup var ctl: CtlOptions
+        func run() throws {
+            let parts = formation.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let count = Int(parts[1]) else {
+                printError("orch: scale needs NAME=COUNT, e.g. web=3")
+                throw ExitCode(2)
+            }
+            let client = try ctl.connect()
+            let result = try ctl.call(client, .scale, Params(names: [String(parts[0])], count: count))
+            if ctl.json { return ctl.printJSON(result) }
+            print(result.message ?? "ok")
+        }
+    }
+
+    struct Logs: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the last lines of processes' output; -f keeps following.")
+        @Argument(help: "Processes (default: all).") var names: [String] = []
+        @Option(name: .shortAndLong, help: "Lines per instance.") var lines = 100
+        @Flag(name: .shortAndLong, help: "Keep printing new lines until interrupted.") var follow = false
+        @OptionGroup var ctl: CtlOptions
+
+        func run() throws {
+            let client = try ctl.connect()
+            let result = try ctl.call(client, .logs, Params(names: names.isEmpty ? nil : names, lines: lines, follow: follow))
+            let all = result.lines ?? []
+            let width = max(all.map(\.process.count).max() ?? 0, 4)
+            func show(_ line: LogLine) {
+                if ctl.json { ctl.printJSON(line) } else { Descriptor.writeAll(1, Array("\(pad(line.process, width)) | \(line.line)\n".utf8)) }
+            }
+            all.forEach(show)
+            guard follow else { return }
+            while let note = try? client.readResponse() {
+                if let line = note.log { show(line) }
+            }
+        }
+    }
+
+    struct Events: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Follow orch's events (started, exited, restarting, …) until interrupted.")
+        @OptionGroup var ctl: CtlOptions
+        func run() throws {
+            let client = try ctl.connect()
+            _ = try ctl.call(client, .events)
+            while let note = try? client.readResponse() {
+                guard let event = note.event else { continue }
+                if ctl.json { ctl.printJSON(event) } else { print(event.message) }
+            }
+        }
+    }
+
+    struct Reload: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Re-read the config: restart changed processes, start added ones, stop removed ones.")
+        @OptionGroup var ctl: CtlOptions
+        func run() throws {
+            let client = try ctl.connect()
+            let result = try ctl.call(client, .reload)
+            if ctl.json { return ctl.printJSON(result) }
+            let report = result.reload ?? ReloadReport()
+            func line(_ label: String, _ names: [String]) { if !names.isEmpty { print("\(label): \(names.joined(separator: ", "))") } }
+            line("restarted", report.restarted)
+            line("started", report.started)
+            line("stopped", report.stopped)
+            line("unchanged", report.unchanged)
+        }
+    }
+
+    struct Down: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop every process and orch itself.")
+        @OptionGroup var ctl: CtlOptions
+        func run() throws {
+            let client = try ctl.connect()
+            let result = try ctl.call(client, .shutdown)
+            if ctl.json { return ctl.printJSON(result) }
+            print(result.message ?? "stopping")
+        }
+    }
+}
+
+/// `orch ps`: short for `orch ctl ps`.
+struct PsShort: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ps", abstract: "Short for `orch ctl ps`.")
+    @OptionGroup var ctl: CtlOptions
+    func run() throws {
+        var command = Ctl.Ps()
+        command.ctl = ctl
+        try command.run()
+    }
+}
+
+/// `orch restart NAME`: short for `orch ctl restart NAME`.
+struct RestartShort: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "restart", abstract: "Short for `orch ctl restart`.")
+    @Argument(help: "Processes to restart.") var names: [String]
+    @OptionGroup var ctl: CtlOptions
+    func run() throws { try simple(.restart, names, ctl) }
+}
+
+private func simple(_ method: Method, _ names: [String], _ ctl: CtlOptions) throws {
+    let client = try ctl.connect()
+    let result = try ctl.call(client, method, Params(names: names))
+    if ctl.json { return ctl.printJSON(result) }
+    let verb = method == .start ? "started" : method == .stop ? "stopping" : "restarting"
+    print("\(verb): \((result.affected ?? names).joined(separator: ", "))")
+}
+
+func statusTable(_ rows: [ProcessStatus], color: Bool) -> String {
+    var table: [[String]] = [["NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "READY", "PORT", "CPU", "MEM"]]
+    for row in rows {
+        table.append([
+            row.name, row.state, row.pid.map(String.init) ?? "-", row.uptimeSeconds.map { formatSeconds($0) } ?? "-",
+            String(row.restarts), row.lastExit ?? "-", row.ready ? "yes" : "no", row.port ?? "-",
+            row.cpuSeconds.map { formatSeconds($0) } ?? "-", row.memoryBytes.map(formatBytes) ?? "-",
+        ])
+    }
+    let widths = (0..<table[0].count).map { c in table.map { $0[c].count }.max() ?? 0 }
+    var out = ""
+    for (r, row) in table.enumerated() {
+        var cells = row.enumerated().map { pad($0.element, widths[$0.offset]) }
+        if color && r > 0 {
+            let code = ["running": "32", "stopping": "33", "backoff": "33", "waiting": "36", "starting": "36", "failed": "31", "exited": "31"][row[1]] ?? "2"
+            cells[1] = "\u{1B}[\(code)m\(cells[1])\u{1B}[0m"
+        }
+        var line = cells.joined(separator: "  ")
+        while line.last == " " { line.removeLast() }
+        out += line + "\n"
+    }
+    return out
+}
+
+func formatSeconds(_ value: Double) -> String {
+    if value < 60 { return value < 10 ? "\(Int(value * 10) / 10).\(Int(value * 10) % 10)s" : "\(Int(value))s" }
+    let seconds = Int(value)
+    if seconds < 3600 { return "\(seconds / 60)m\(seconds % 60)s" }
+    return "\(seconds / 3600)h\(seconds % 3600 / 60)m"
+}
+
+func formatBytes(_ value: Int) -> String {
+    if value < 1 << 20 { return "\(value >> 10)K" }
+    return "\(value >> 20).\(((value % (1 << 20)) * 10) >> 20)M"
+}
