@@ -84,6 +84,14 @@ public enum ConfigLoader {
         }
     }
 
+    /// Whether a config file is orch.yaml rather than a Procfile: its name has a
+    /// `yaml` or `yml` part, so `orch.yaml`, `ci.yml` and also `orch.yaml.example`
+    /// or `orch.yml.dist` read as YAML, while `Procfile.dev` stays a Procfile.
+    public static func isYAML(_ path: String) -> Bool {
+        let name = path.split(separator: "/").last ?? Substring(path)
+        return name.split(separator: ".").dropFirst().contains { $0 == "yaml" || $0 == "yml" }
+    }
+
     /// Loads and validates the config that `options` name or discovery finds.
     /// Throws every problem found (not just the first), each with file, line and column.
     public static func load(_ options: LoadOptions) throws(ConfigError) -> LoadResult {
@@ -125,8 +133,7 @@ struct Loader {
         }
 
         var raw: RawProject
-        let isYAML = configPath.hasSuffix(".yaml") || configPath.hasSuffix(".yml")
-        if isYAML {
+        if ConfigLoader.isYAML(configPath) {
             let (project, diagnostics) = YAMLReader.read(text, file: configFile)
             errors += diagnostics
             guard let project else { throw ConfigError(diagnostics: Self.sorted(errors)) }

@@ -156,7 +156,7 @@ struct Ctl: ParsableCommand {
     struct Logs: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the last lines of processes' output; -f keeps following.")
         @Argument(help: "Processes (default: all).") var names: [String] = []
-        @Option(name: .shortAndLong, help: "Lines per instance.") var lines = 100
+        @Option(name: [.customShort("n"), .long], help: "Lines per instance.") var lines = 100
         @Flag(name: .shortAndLong, help: "Keep printing new lines until interrupted.") var follow = false
         @OptionGroup var ctl: CtlOptions
 
@@ -182,9 +182,11 @@ struct Ctl: ParsableCommand {
         func run() throws {
             let client = try ctl.connect()
             _ = try ctl.call(client, .events)
+            printError("orch: following events (Ctrl-C to stop)")
             while let note = try? client.readResponse() {
                 guard let event = note.event else { continue }
-                if ctl.json { ctl.printJSON(event) } else { print(event.message) }
+                // Unbuffered: a follower reads each event as it happens.
+                if ctl.json { ctl.printJSON(event) } else { Descriptor.writeAll(1, Array((event.message + "\n").utf8)) }
             }
         }
     }

@@ -38,6 +38,17 @@ final class DiscoveryTests: ConfigTestCase {
             XCTAssertEqual((error as? ConfigError)?.description, "nope.yaml: no such file")
         }
     }
+
+    func testYAMLIsRecognisedByAnyPartOfTheName() throws {
+        try write("orch.yaml.example", "processes:\n  web: {command: run, kind: job}\n")
+        let result = try ConfigLoader.load(options(file: "orch.yaml.example"))
+        XCTAssertEqual(result.spec.processes.map(\.name), ["web"])
+        XCTAssertEqual(result.spec.processes.first?.kind, .job)
+        for (name, yaml) in [("orch.yaml", true), ("ci.yml", true), ("orch.yml.dist", true), ("/a.b/Procfile", false),
+                             ("Procfile.dev", false), ("yaml", false), ("dir.yaml/Procfile", false), ("my-yaml.txt", false)] {
+            XCTAssertEqual(ConfigLoader.isYAML(name), yaml, name)
+        }
+    }
 }
 
 final class ProcfileLoadTests: ConfigTestCase {
