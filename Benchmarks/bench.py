@@ -436,6 +436,11 @@ def med(rows, key):
     return statistics.median(vals) if vals else float("nan")
 
 
+def paired(num, den, key):
+    """Median over rounds of num[i][key] / den[i][key]."""
+    return statistics.median(n[key] / d[key] for n, d in zip(num, den))
+
+
 def worst(rows, key):
     return max(r[key] for r in rows)
 
@@ -483,27 +488,38 @@ def main():
             log("honcho is not installed: its columns are left out")
     orch_version = subprocess.run([a.orch, "--version"], capture_output=True, text=True).stdout.strip()
 
+    load0 = open("/proc/loadavg").read().split()[0]
     R = {}
     log(f"1. log throughput: 4 writers x {a.lines} lines (honcho: 4 x {a.honcho_lines})")
-    R["tp_base"] = [baseline_throughput(a.tmp, a.writer, a.lines) for _ in range(RUNS)]
+    # Rounds interleave baseline, orch and honcho, so that load from other users of a
+    # shared machine hits all of them alike; ratios are medians of per-round ratios.
+    for k in ("tp_base", "st_base") + tuple(f"{m}_{t.name}" for m in ("tp", "idle", "st") for t in tools):
+        R[k] = []
+    for i in range(RUNS):
+        R["tp_base"].append(baseline_throughput(a.tmp, a.writer, a.lines))
+        for t in tools:
+            n = a.lines if t.name == "orch" else a.honcho_lines
+            R[f"tp_{t.name}"].append(tool_throughput(t, a.tmp, a.writer, a.linecheck, n, i))
     log("   baseline: " + ", ".join(fmt_s(r["wall"]) for r in R["tp_base"]))
     for t in tools:
-        n = a.lines if t.name == "orch" else a.honcho_lines
-        R[f"tp_{t.name}"] = [tool_throughput(t, a.tmp, a.writer, a.linecheck, n, i) for i in range(RUNS)]
         log(f"   {t.name}: " + ", ".join(fmt_s(r["wall"]) for r in R[f"tp_{t.name}"]))
 
     log(f"2. idle: 50 x `exec sleep 1000`, {a.idle_window:.0f} s window")
+    for i in range(RUNS):
+        for t in tools:
+            R[f"idle_{t.name}"].append(tool_idle(t, a.tmp, a.idle_window, i))
     for t in tools:
-        R[f"idle_{t.name}"] = [tool_idle(t, a.tmp, a.idle_window, i) for i in range(RUNS)]
         log(f"   {t.name}: " + ", ".join(f"{r['switches']} switches, {r['rss']:.1f} MiB RSS "
                                          f"({r['anon']:.1f} anon, {r['pss']:.1f} PSS), {r['threads']} threads"
                                          for r in R[f"idle_{t.name}"]))
 
     log("3. start 100 x `exec sleep 1000`")
-    R["st_base"] = [baseline_start(a.tmp, i) for i in range(RUNS)]
+    for i in range(RUNS):
+        R["st_base"].append(baseline_start(a.tmp, i))
+        for t in tools:
+            R[f"st_{t.name}"].append(tool_start(t, a.tmp, i))
     log("   baseline: " + ", ".join(fmt_s(r["start"]) for r in R["st_base"]))
     for t in tools:
-        R[f"st_{t.name}"] = [tool_start(t, a.tmp, i) for i in range(RUNS)]
         log(f"   {t.name}: " + ", ".join(f"{fmt_s(r['start'])} (100th line {fmt_s(r['lines'])}, "
                                          f"stop {fmt_s(r['stop'])})"
                                          for r in R[f"st_{t.name}"]))
@@ -514,11 +530,12 @@ def main():
     # 1. throughput
     b_lps, o_lps = med(R["tp_base"], "lps"), med(R["tp_orch"], "lps")
     h_lps = med(R["tp_honcho"], "lps") if has_h else float("nan")
-    rows.append(["1 log throughput, lines/s", fmt_rate(b_lps), fmt_rate(o_lps), f"{o_lps / b_lps:.2f}",
+    tp_ratio = paired(R["tp_orch"], R["tp_base"], "lps")
+    rows.append(["1 log throughput, lines/s", fmt_rate(b_lps), fmt_rate(o_lps), f"{tp_ratio:.2f}",
                  fmt_rate(h_lps) + (" ⁽¹⁾" if has_h else ""), f"{o_lps / h_lps:.0f}×" if has_h else "–",
-                 "≥ 0.90 × baseline", ok(o_lps / b_lps >= 0.9)])
+                 "≥ 0.90 × baseline", ok(tp_ratio >= 0.9)])
     rows.append(["1 log wall time", fmt_s(med(R["tp_base"], "wall")), fmt_s(med(R["tp_orch"], "wall")),
-                 f"{med(R['tp_orch'], 'wall') / med(R['tp_base'], 'wall'):.2f}",
+                 f"{paired(R['tp_orch'], R['tp_base'], 'wall'):.2f}",
                  fmt_s(med(R["tp_honcho"], "wall")) + " ⁽¹⁾" if has_h else "–", "", "", ""])
     rows.append(["1 supervisor CPU", "–", fmt_s(med(R["tp_orch"], "cpu")), "",
                  fmt_s(med(R["tp_honcho"], "cpu")) + " ⁽¹⁾" if has_h else "–", "", "", ""])
@@ -540,7 +557,7 @@ def main():
     # 3. start
     bs, os_ = med(R["st_base"], "start"), med(R["st_orch"], "start")
     hs = med(R["st_honcho"], "start") if has_h else float("nan")
-    rows.append(["3 start 100 processes", fmt_s(bs), fmt_s(os_), f"{os_ / bs:.2f}",
+    rows.append(["3 start 100 processes", fmt_s(bs), fmt_s(os_), f"{paired(R['st_orch'], R['st_base'], 'start'):.2f}",
                  fmt_s(hs) if has_h else "–", f"{hs / os_:.1f}× faster" if has_h else "",
                  "≤ 150 ms", ok(os_ <= 0.150)])
     rows.append(["3 stop 100 (SIGTERM → exit)", "–", fmt_s(med(R["st_orch"], "stop")), "",
@@ -554,10 +571,11 @@ def main():
     head = ["measurement", "baseline", "orch", "orch ÷ baseline", "honcho", "orch vs honcho", "target", "orch"]
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
     line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"
+    load = open("/proc/loadavg").read().split()[:3]
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     print()
     print(f"orch benchmarks, {now}, {os.cpu_count()} cores, {orch_version or 'orch'}"
-          + (f", honcho {honcho_version}" if has_h else "") + f"; each figure the median of {RUNS} runs")
+          + (f", honcho {honcho_version}" if has_h else "") + f"; each figure the median of {RUNS} runs; 1-min load average {load0} at the start, {load[0]} at the end")
     print()
     print(line(head))
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -568,7 +586,8 @@ def main():
           " 3 = `sh` running `sleep 1000 &` 100 times, detected the same way.")
     if has_h:
         print(f"⁽¹⁾ honcho runs 4 × {a.honcho_lines} lines (it is ~50× slower); lines/s are comparable.")
-    print("orch ÷ baseline: throughput ratio (higher is better) or time ratio (lower is better).")
+    print("orch ÷ baseline: median over the rounds of the per-round ratio (baseline and orch run back to back);")
+    print("a throughput ratio (higher is better) or a time ratio (lower is better).")
     if problems:
         print()
         print("PROBLEMS:")

@@ -23,6 +23,16 @@ public final class ControlClient {
         _ = try call(.auth, Params(token: token))
     }
 
+    /// Connects over the Unix-domain socket at `path`.
+    public init(socket path: String, token: String) throws {
+        do {
+            fd = try Socket.connectUnix(path: path)
+        } catch {
+            throw ClientError("cannot reach orch at \(path): \(error.reason)")
+        }
+        _ = try call(.auth, Params(token: token))
+    }
+
     deinit { Descriptor.close(fd) }
 
     /// Sends a request and waits for its response (notifications before it are skipped).

@@ -12,12 +12,15 @@ public struct ControlOptions: Sendable {
     /// The port was given explicitly (--port, ORCH_PORT, control.port).
     public var explicitPort: Bool
     public var project: String
+    /// Also listen on this Unix-domain socket (control.socket).
+    public var socket: String?
     public var environment: [String: String]
     /// Re-reads the config for `reload`.
     public var reload: @Sendable () -> Result<ProjectSpec, ConfigError>
 
-    public init(host: String = "127.0.0.1", port: UInt16 = 0, explicitPort: Bool = false, project: String, environment: [String: String],
-                reload: @escaping @Sendable () -> Result<ProjectSpec, ConfigError>) {
+    public init(host: String = "127.0.0.1", port: UInt16 = 0, explicitPort: Bool = false, project: String, socket: String? = nil,
+                environment: [String: String], reload: @escaping @Sendable () -> Result<ProjectSpec, ConfigError>) {
+        self.socket = socket
         self.host = host
         self.port = port
         self.explicitPort = explicitPort
@@ -96,13 +99,18 @@ extension Runtime {
         }
         let (fd, port) = try Socket.listen(host: control.host, port: control.port)
         controlListener = fd
-        try register(fd, events: Epoll.readable, as: .controlListener)
+        try register(fd, events: Epoll.readable, as: .controlListener(fd))
+        if let path = control.socket {
+            let unixFD = try Socket.listenUnix(path: path)
+            unixListener = unixFD
+            try register(unixFD, events: Epoll.readable, as: .controlListener(unixFD))
+        }
         let token = Files.randomBytes(32).map { byte in
             let hex = String(byte, radix: 16)
             return hex.count == 1 ? "0" + hex : hex
         }.joined()
         controlToken = Array(token.utf8)
-        let endpoint = ControlEndpoint(pid: Processes.currentPID, host: control.host, port: Int(port), token: token, project: control.project)
+        let endpoint = ControlEndpoint(pid: Processes.currentPID, host: control.host, port: Int(port), token: token, project: control.project, socket: control.socket)
         controlEndpoint = endpoint
         if case .running = StateFile.lookup(project: control.project, environment: control.environment) {
             return  // another orch keeps the state file; this one is reached with --control
@@ -125,12 +133,18 @@ extension Runtime {
             Descriptor.close(controlListener)
             controlListener = -1
         }
+        if unixListener >= 0 {
+            epoll.remove(unixListener)
+            Descriptor.close(unixListener)
+            unixListener = -1
+            if let path = controlOptions?.socket { Files.remove(path) }
+        }
     }
 
     // MARK: - Connections
 
-    func acceptConnections() {
-        while let fd = Socket.accept(controlListener) {
+    func acceptConnections(on listener: Int32) {
+        while let fd = Socket.accept(listener) {
             let connection = ControlConnection(fd: fd)
             guard connections.count < 64 else {
                 _ = try? Descriptor.write(fd, Wire.encode(Response(id: nil, error: RPCError(code: RPCError.failed, message: "too many control connections (64)"))))

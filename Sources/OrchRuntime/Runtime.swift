@@ -36,7 +36,7 @@ public final class Runtime {
         case stdoutWritable
         case childOutput(ChildOutput)
         case probe(ProbeRun)
-        case controlListener
+        case controlListener(Int32)
         case control(ControlConnection)
     }
 
@@ -59,6 +59,7 @@ public final class Runtime {
     var interrupts = 0
     var controlOptions: ControlOptions?
     var controlListener: Int32 = -1
+    var unixListener: Int32 = -1
     var controlToken: [UInt8] = []
     var controlEndpoint: ControlEndpoint?
     var stateFilePath: String?
@@ -163,8 +164,8 @@ public final class Runtime {
             readOutput(child, untilDrained: false)
         case let .probe(run):
             advanceProbe(run, events: events)
-        case .controlListener:
-            acceptConnections()
+        case let .controlListener(fd):
+            acceptConnections(on: fd)
         case let .control(connection):
             serviceConnection(connection, events: events)
         }

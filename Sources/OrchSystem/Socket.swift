@@ -76,6 +76,69 @@ public enum Socket {
         return (fd, UInt16(bigEndian: actual.sin_port))
     }
 
+    /// A listening Unix-domain socket at `path`, mode 0600, non-blocking. A leftover
+    /// socket file that nobody listens on is replaced; a live one is an error.
+    public static func listenUnix(path: String, backlog: Int32 = 64) throws(SystemError) -> Int32 {
+        if Files.exists(path) {
+            if let probe = try? connectUnix(path: path) {
+                Glibc.close(probe)
+                throw SystemError(call: "bind", errno: EADDRINUSE, context: path)
+            }
+            unlink(path)
+        }
+        var address = try makeUnixAddress(path)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 { throw SystemError(call: "socket", errno: errno) }
+        let previous = umask(0o077)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        umask(previous)
+        if bound != 0 {
+            let code = errno
+            Glibc.close(fd)
+            throw SystemError(call: "bind", errno: code, context: path)
+        }
+        chmod(path, 0o600)
+        if Glibc.listen(fd, backlog) != 0 {
+            let code = errno
+            Glibc.close(fd)
+            throw SystemError(call: "listen", errno: code, context: path)
+        }
+        return fd
+    }
+
+    /// A blocking connection to the Unix-domain socket at `path`.
+    public static func connectUnix(path: String) throws(SystemError) -> Int32 {
+        var address = try makeUnixAddress(path)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 { throw SystemError(call: "socket", errno: errno) }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if rc != 0 {
+            let code = errno
+            Glibc.close(fd)
+            throw SystemError(call: "connect", errno: code, context: path)
+        }
+        return fd
+    }
+
+    private static func makeUnixAddress(_ path: String) throws(SystemError) -> sockaddr_un {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard bytes.count < capacity else {
+            throw SystemError(call: "bind", errno: ENAMETOOLONG, context: "socket path longer than \(capacity - 1) bytes: \(path)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in bytes.enumerated() { raw[i] = byte }
+            raw[bytes.count] = 0
+        }
+        return address
+    }
+
     /// accept4(2), non-blocking and CLOEXEC; nil when no connection is waiting.
     public static func accept(_ fd: Int32) -> Int32? {
         while true {

@@ -9,7 +9,7 @@ struct CtlOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Config file whose project to talk to (default: found from the current directory).", valueName: "file"))
     var file: String?
 
-    @Option(help: ArgumentHelp("Control address HOST:PORT (or ORCH_CONTROL), with the token in ORCH_TOKEN or --token-file.", valueName: "address"))
+    @Option(help: ArgumentHelp("Control address HOST:PORT or unix:PATH (or ORCH_CONTROL), with the token in ORCH_TOKEN or --token-file.", valueName: "address"))
     var control: String?
 
     @Option(help: ArgumentHelp("File holding the control token (a state file works too).", valueName: "file"))
@@ -23,6 +23,10 @@ struct CtlOptions: ParsableArguments {
         let environment = currentEnvironment()
         do {
             if let address = control ?? environment["ORCH_CONTROL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+                if address.hasPrefix("unix:") || address.hasPrefix("/") {
+                    let path = address.hasPrefix("unix:") ? String(address.dropFirst(5)) : address
+                    return try ControlClient(socket: path, token: try readToken(environment))
+                }
                 guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else {
                     throw ClientError("--control needs HOST:PORT, got '\(address)'")
                 }

@@ -168,7 +168,7 @@ struct ControlFlags: ParsableArguments {
         let reloadOptions = loader
         return ControlOptions(
             host: host == "localhost" ? "127.0.0.1" : host, port: UInt16(port ?? 0), explicitPort: explicit,
-            project: spec.directory, environment: environment,
+            project: spec.directory, socket: spec.control.socket, environment: environment,
             reload: { reloadOptions.reload() })
     }
 }

@@ -264,6 +264,31 @@ final class ControlTests: XCTestCase {
         XCTAssertEqual(run.waitForExit(), 0)
     }
 
+    func testUnixSocketAndExplicitControlAddress() throws {
+        try project.write("orch.yaml", """
+        control: { socket: ctl.sock }
+        processes:
+          web: { command: exec sleep 1000 }
+        """)
+        let run = try Running(["up"], in: project.path, environment: env)
+        orch = run
+        XCTAssertTrue(run.waitFor("started") { _ in self.stateFile() != nil && Files.exists(self.project.path + "/ctl.sock") })
+        XCTAssertEqual(Files.permissions(project.path + "/ctl.sock"), 0o600)
+        let state = try XCTUnwrap(stateFile())
+        var result = try runToEnd(["ctl", "ps", "--control", "unix:" + project.path + "/ctl.sock", "--token-file", state], in: "/", environment: env)
+        XCTAssertEqual(result.code, 0, result.err)
+        XCTAssertTrue(result.out.contains("web   running") || result.out.contains("web  running"), result.out)
+        let (port, token) = try endpoint()
+        result = try runToEnd(["ctl", "ps", "--control", "127.0.0.1:\(port)"], in: "/", environment: env.merging(["ORCH_TOKEN": token]) { $1 })
+        XCTAssertEqual(result.code, 0, result.err)
+        result = try runToEnd(["ctl", "ps", "--control", "127.0.0.1:\(port)"], in: "/", environment: env.merging(["ORCH_TOKEN": "wrong"]) { $1 })
+        XCTAssertEqual(result.code, 1)
+        XCTAssertTrue(result.err.contains("not authenticated"), result.err)
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.waitForExit(), 0)
+        XCTAssertFalse(Files.exists(project.path + "/ctl.sock"), "the socket is removed on exit")
+    }
+
     func testAClientThatNeverReadsDoesNotStallOutput() throws {
         // 100 MB of log lines while a following client never reads.
         let lines = 1_000_000
