@@ -237,6 +237,68 @@ final class LifecycleTests: XCTestCase {
         assertAllGone(pids)
     }
 
+    func testTCPReadyProcessWaitsForItsPortToBeFree() throws {
+        // Someone else holds the port: the probe would pass on their listener, and the
+        // process would fail to bind. orch waits until the port is free.
+        let holder = try Running(["-c", """
+        import socket, time
+        s = socket.socket()
+        s.bind(("127.0.0.1", 23550))
+        s.listen(5)
+        print("listening", flush=True)
+        time.sleep(30)
+        """], in: project.path, executable: "/usr/bin/python3")
+        defer { holder.ensureStopped() }
+        XCTAssertTrue(holder.waitForLine(containing: "listening"))
+        try project.write("orch.yaml", """
+        processes:
+          svc:
+            command: echo $$ > svc.pid; exec python3 -m http.server $PORT --bind 127.0.0.1
+            ready: {tcp: $PORT, interval: 50ms}
+        """)
+        let run = try Running(["up", "-p", "23550"], in: project.path)
+        defer { run.ensureStopped() }
+        XCTAssertTrue(run.waitForLine(containing: "orch | svc waiting for port 23550 to be free"))
+        XCTAssertFalse(run.stdout.contains("svc started"), run.stdout)
+        XCTAssertFalse(run.stdout.contains("svc is ready"), run.stdout)
+        holder.signal(SIGTERM)
+        XCTAssertNotNil(holder.waitForExit())
+        XCTAssertTrue(run.waitForLine(containing: "orch | svc is ready"))
+        let lines = normalized(run.lines)
+        assertOrder(lines, ["orch | svc waiting for port 23550 to be free", "orch | svc started (pid ", "orch | svc is ready"])
+        XCTAssertEqual(lines.filter { $0.contains("waiting for port") }.count, 1, "announced once: \(lines)")
+        XCTAssertFalse(run.stdout.contains("Address already in use"), run.stdout)
+        let pids = project.recordedPids()
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.waitForExit(), 0)
+        assertAllGone(pids)
+    }
+
+    func testServiceThatNeverBecomesReadyEndsAfterItsRetries() throws {
+        try project.write("orch.yaml", """
+        processes:
+          svc:
+            command: echo $$ > svc.pid; exec sleep 60
+            ready: {exec: "test -f never", retries: 2, interval: 50ms}
+            restart: no
+          web:
+            command: touch web.started; exec sleep 60
+            depends_on: {svc: ready}
+        """)
+        let run = try Running(["up", "-p", "23560"], in: project.path)
+        defer { run.ensureStopped() }
+        XCTAssertEqual(run.waitForExit(), 143)
+        let lines = normalized(run.lines)
+        assertOrder(lines, [
+            "orch | svc did not become ready after 3 checks: check exited with exit code 1",
+            "orch | svc stopping (SIGTERM)",
+            "orch | svc exited with signal TERM",
+        ])
+        XCTAssertTrue(lines.contains("orch | web: not started: svc exited with signal TERM") || lines.contains("orch | web: not started: svc failed with signal TERM"), "\(lines)")
+        XCTAssertNil(project.read("web.started"))
+        assertAllGone(project.recordedPids())
+    }
+
     // MARK: - Exit rules of orch up
 
     func testOptionalServiceAndSucceededJobsDoNotStopTheStack() throws {
