@@ -332,12 +332,19 @@ struct YAMLReader {
     }
 
     /// A URL; a bare path (`/health`) means `http://127.0.0.1:$PORT/health`.
+    /// The probe speaks plain HTTP only, so https:// is refused here rather than
+    /// failing every check at run time.
     mutating func httpCheck(_ text: String, node: Node, what: String) -> ProbeCheck? {
         let text = text.trimmingWhitespace()
         if text.hasPrefix("/") { return .http(url: "http://127.0.0.1:$PORT\(text)") }
         let lowered = text.lowercased()
-        guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") || text.hasPrefix("$") else {
-            error(node, "\(what) must be a URL starting with http:// or https://, or a path like /health, got '\(text)'")
+        if lowered.hasPrefix("https://") {
+            error(node, "\(what): https:// is not supported, the probe speaks plain HTTP; probe an http:// port, or use `exec: curl -fsS \(text)`")
+            return nil
+        }
+        if lowered.hasPrefix("http://") { return .http(url: "http://" + text.dropFirst("http://".count)) }
+        guard text.hasPrefix("$") else {
+            error(node, "\(what) must be a URL starting with http://, or a path like /health, got '\(text)'")
             return nil
         }
         return .http(url: text)

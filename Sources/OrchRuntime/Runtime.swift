@@ -312,6 +312,7 @@ public final class Runtime {
             child.registration = try register(pipe.read, events: readingPaused ? 0 : Epoll.readable, as: .childOutput(child))
         } catch {
             Descriptor.close(pipe.read)
+            child.fd = -1
         }
         outputs[pid] = child
         leaders[pid] = spec.name
@@ -331,7 +332,8 @@ public final class Runtime {
         guard child.fd >= 0 else { return }
         let prefix = prefixes.prefix(for: child.instance, process: child.process)
         var rounds = 0
-        while untilDrained || rounds < 4 {
+        // Draining is bounded too: a grandchild may keep the pipe open and busy.
+        while rounds < (untilDrained ? 64 : 4) {
             rounds += 1
             let result: Descriptor.ReadResult
             do { result = try Descriptor.read(child.fd, into: &readBuffer) } catch { result = .endOfFile }

@@ -280,7 +280,9 @@ final class YAMLErrorTests: ConfigTestCase {
             ("processes:\n  web: {command: x, ready: {tcp: 99999}}\n",
              ["orch.yaml:2:34: 'tcp' in 'ready' of process 'web' must be a port or host:port, got '99999' (port must be 1-65535)"]),
             ("processes:\n  web: {command: x, ready: {http: ftp://x}}\n",
-             ["orch.yaml:2:35: 'http' in 'ready' of process 'web' must be a URL starting with http:// or https://, or a path like /health, got 'ftp://x'"]),
+             ["orch.yaml:2:35: 'http' in 'ready' of process 'web' must be a URL starting with http://, or a path like /health, got 'ftp://x'"]),
+            ("processes:\n  web: {command: x, ready: {http: \"https://x/\"}}\n",
+             ["orch.yaml:2:35: 'http' in 'ready' of process 'web': https:// is not supported, the probe speaks plain HTTP; probe an http:// port, or use `exec: curl -fsS https://x/`"]),
             ("processes:\n  web: {command: x, env: [1, 2]}\n", [
                 "orch.yaml:2:27: an entry of 'env' in process 'web' must be KEY=value, got '1'",
                 "orch.yaml:2:30: an entry of 'env' in process 'web' must be KEY=value, got '2'",

@@ -294,7 +294,7 @@ final class LifecycleTests: XCTestCase {
             "orch | svc stopping (SIGTERM)",
             "orch | svc exited with signal TERM",
         ])
-        XCTAssertTrue(lines.contains("orch | web: not started: svc exited with signal TERM") || lines.contains("orch | web: not started: svc failed with signal TERM"), "\(lines)")
+        XCTAssertTrue(lines.contains("orch | web: not started: svc failed with signal TERM"), "\(lines)")
         XCTAssertNil(project.read("web.started"))
         assertAllGone(project.recordedPids())
     }
