@@ -47,8 +47,9 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
 /// Did-you-mean suggestions: the nearest candidate by optimal-string-alignment
 /// distance (a Levenshtein distance that counts a transposition as one edit, so
 /// `restrat` is one edit from `restart`).
-enum Suggestion {
-    static func nearest(to word: String, in candidates: [String]) -> String? {
+/// Did-you-mean: the closest candidate by edit distance, if close enough to be a typo.
+public enum Suggestion {
+    public static func nearest(to word: String, in candidates: [String]) -> String? {
         let lowered = word.lowercased()
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {

@@ -611,20 +611,10 @@ public struct Supervisor: Sendable {
 
     mutating func restart(process: String, reason: String, now: Instant, _ effects: inout [Effect]) {
         guard !shuttingDown else { return }
-        for i in instances.indices where instances[i].process == process {
-            switch instances[i].state {
-            case .running:
-                effects.append(.message("\(instances[i].name) restarting: \(reason)"))
-                stop(i, then: .restart, now: now, &effects)
-            case let .stopping(pid, deadline, leaderExit, _):
-                instances[i].state = .stopping(pid: pid, deadline: deadline, leaderExit: leaderExit, then: .restart)
-            case .backoff:
-                instances[i].state = .starting
-                effects.append(.spawn(instances[i].spec))
-            case .waiting, .starting, .ended:
-                break
-            }
-        }
+        let names = instances.filter { $0.process == process && !$0.retired }.map(\.name)
+        guard !names.isEmpty else { return }
+        effects.append(.message("\(process) restarting: \(reason)"))
+        handle(.restart(names), now: now, &effects)
     }
 }
 

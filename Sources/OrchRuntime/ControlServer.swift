@@ -357,7 +357,7 @@ extension Runtime {
 
     private func unknownProcess(_ name: String) -> RPCError {
         var text = "unknown process '\(name)'"
-        if let suggestion = closest(name, in: core.knownNames) { text += " (did you mean '\(suggestion)'?)" }
+        if let suggestion = Suggestion.nearest(to: name, in: core.knownNames) { text += " (did you mean '\(suggestion)'?)" }
         return RPCError(code: RPCError.unknownProcess, message: text)
     }
 
@@ -467,24 +467,6 @@ func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     var difference: UInt8 = 0
     for i in 0..<a.count { difference |= a[i] ^ b[i] }
     return difference == 0
-}
-
-/// The closest candidate by edit distance, when close enough to be a typo.
-func closest(_ word: String, in candidates: [String]) -> String? {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-        var previous = Array(0...b.count)
-        for (i, ca) in a.enumerated() {
-            var current = [i + 1]
-            for (j, cb) in b.enumerated() {
-                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
-    guard let best = candidates.map({ ($0, distance(Array(word), Array($0))) }).min(by: { $0.1 < $1.1 }),
-          best.1 <= max(2, word.count / 3) else { return nil }
-    return best.0
 }
 
 extension Runtime {

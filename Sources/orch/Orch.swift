@@ -86,7 +86,7 @@ func validateNames(_ names: [String], in spec: ProjectSpec) throws {
     var bad = false
     for name in names where !known.contains(name) {
         var text = "orch: no process named '\(name)' in \(displayPath(spec.configFile))"
-        if let suggestion = nearest(name, in: known) { text += " (did you mean '\(suggestion)'?)" }
+        if let suggestion = Suggestion.nearest(to: name, in: known) { text += " (did you mean '\(suggestion)'?)" }
         printError(text)
         bad = true
     }
@@ -333,22 +333,4 @@ func currentDirectory() -> String { ProcessEnvironment.workingDirectory() }
 func displayPath(_ path: String) -> String {
     let cwd = currentDirectory() + "/"
     return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
-}
-
-/// The closest of `candidates` by edit distance, if close enough to be a typo.
-func nearest(_ word: String, in candidates: [String]) -> String? {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-        var previous = Array(0...b.count)
-        for (i, ca) in a.enumerated() {
-            var current = [i + 1]
-            for (j, cb) in b.enumerated() {
-                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
-    let scored = candidates.map { ($0, distance(Array(word), Array($0))) }.min { $0.1 < $1.1 }
-    guard let (best, score) = scored, score <= max(2, word.count / 3) else { return nil }
-    return best
 }
