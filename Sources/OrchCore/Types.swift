@@ -21,10 +21,13 @@ extension Duration {
         return product &+ attoseconds / 1_000_000_000
     }
 
-    /// `250ms`, `1.5s`, `2m`: how orch prints a duration to a person.
+    /// `250ms`, `1.5s`, `2m`, `874µs`: how orch prints a duration to a person
+    /// (whole units, rounded down; nanoseconds only below a microsecond).
     public var humanDescription: String {
         let ns = nanoseconds
-        if ns < 1_000_000 { return ns % 1000 == 0 ? "\(ns / 1000)µs" : "\(ns)ns" }
+        if ns == 0 { return "0ms" }
+        if ns < 1_000 { return "\(ns)ns" }
+        if ns < 1_000_000 { return "\(ns / 1000)µs" }
         if ns < 1_000_000_000 { return "\(ns / 1_000_000)ms" }
         if ns < 60_000_000_000 {
             let tenths = ns / 100_000_000

@@ -335,5 +335,12 @@ final class SupervisorTests: XCTestCase {
         h.send(.start)
         XCTAssertEqual(Set(signals(h.send(.forward(signal: 10)))), ["web:10", "worker:10"])
     }
-}
 
+    func testHumanDurations() {
+        let cases: [(Duration, String)] = [
+            (.zero, "0ms"), (.nanoseconds(999), "999ns"), (.nanoseconds(874_511), "874µs"), (.milliseconds(48), "48ms"),
+            (.milliseconds(1500), "1.5s"), (.seconds(5), "5s"), (.seconds(90), "1m30s"), (.seconds(120), "2m"),
+        ]
+        for (duration, text) in cases { XCTAssertEqual(duration.humanDescription, text) }
+    }
+}

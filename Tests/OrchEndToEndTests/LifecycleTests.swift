@@ -5,7 +5,7 @@ import XCTest
 /// policies and backoff, restarts that wait for the old process group, the exit rules
 /// of `orch up` and `orch run`, shutdown order and config errors.
 ///
-/// Every test has its own project directory and its own ports (23000-23999, a
+/// Every test has its own project directory and its own ports (23000-24199, a
 /// different block per test); every child writes `NAME.pid` so `tearDown` and the
 /// tests can check that nothing outlives orch.
 final class LifecycleTests: XCTestCase {
