@@ -261,7 +261,10 @@ int orch_spawn(const char *path, char *const argv[], char *const envp[], const c
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) return errno;
     pid_t parent = getpid();
-    pid_t child = fork();
+    // vfork: the child borrows orch's memory until execve, so starting a child costs
+    // the same whatever orch's size. Everything below runs before exec or _exit only,
+    // touches no heap and returns from no function.
+    pid_t child = vfork();
     if (child < 0) {
         int saved = errno;
         close(report[0]);

@@ -54,6 +54,8 @@ public final class Runtime {
     var queue: [Event] = []
     var readBuffer = [UInt8](repeating: 0, count: 65536)
     var readingPaused = false
+    /// What the timerfd is armed at, so an unchanged deadline costs no syscall.
+    var armedDeadline: Int64?
     var waitingForStdout = false
     var exitCode: Int32?
     var interrupts = 0
@@ -157,6 +159,7 @@ public final class Runtime {
             for signo in signals.drain() { handleSignal(signo) }
         case .timer:
             timer.drain()
+            armedDeadline = nil
             fireTimers()
         case .stdoutWritable:
             flushOutput()
@@ -275,7 +278,10 @@ public final class Runtime {
             let soon = Clock.monotonicNanoseconds() + 100_000_000
             deadline = min(deadline ?? soon, soon)
         }
-        try? timer.arm(atNanoseconds: deadline)
+        if deadline != armedDeadline {
+            try? timer.arm(atNanoseconds: deadline)
+            armedDeadline = deadline
+        }
     }
 
     // MARK: - Spawning
@@ -294,16 +300,39 @@ public final class Runtime {
             return
         }
         let pid: Int32
+        let program = CommandLine.resolve(spec.command, environment: spec.environment)
         do {
             pid = try Spawner.spawn(
-                path: "/bin/sh", arguments: ["/bin/sh", "-c", spec.command], environment: spec.environment,
+                path: program.path, arguments: program.arguments, environment: spec.environment,
                 cwd: spec.cwd, stdin: devNull, stdout: pipe.write, stderr: pipe.write)
+        } catch where error.step == .execve && error.errno == ENOEXEC_ && !program.arguments.starts(with: ["/bin/sh"]) {
+            // A script without a #! line: the shell runs those.
+            spawnThroughShell(spec, pipe: pipe)
+            return
         } catch {
             Descriptor.close(pipe.read)
             Descriptor.close(pipe.write)
             enqueue(.spawnFailed(instance: spec.name, reason: "\(error)"))
             return
         }
+        started(spec, pid: pid, pipe: pipe)
+    }
+
+    private func spawnThroughShell(_ spec: InstanceSpec, pipe: (read: Int32, write: Int32)) {
+        do {
+            let pid = try Spawner.spawn(
+                path: "/bin/sh", arguments: ["/bin/sh", "-c", spec.command], environment: spec.environment,
+                cwd: spec.cwd, stdin: devNull, stdout: pipe.write, stderr: pipe.write)
+            started(spec, pid: pid, pipe: pipe)
+        } catch {
+            Descriptor.close(pipe.read)
+            Descriptor.close(pipe.write)
+            enqueue(.spawnFailed(instance: spec.name, reason: "\(error)"))
+        }
+    }
+
+    /// Registers a freshly spawned instance's output and tells the core.
+    private func started(_ spec: InstanceSpec, pid: Int32, pipe: (read: Int32, write: Int32)) {
         Descriptor.close(pipe.write)
         var awaitingLog: String?
         if case let .log(text)? = spec.ready?.check { awaitingLog = text }
@@ -689,3 +718,4 @@ let SIGUSR1_: Int32 = 10
 let SIGUSR2_: Int32 = 12
 let SIGTERM_: Int32 = 15
 let SIGCHLD_: Int32 = 17
+let ENOEXEC_: Int32 = 8

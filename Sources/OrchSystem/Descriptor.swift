@@ -78,10 +78,13 @@ public enum Descriptor {
     }
 
     /// pipe2(O_CLOEXEC) with a non-blocking read end. Returns (read, write).
-    public static func pipe(nonblockingRead: Bool = true) throws(SystemError) -> (read: Int32, write: Int32) {
+    /// `capacity` asks for a larger kernel buffer (F_SETPIPE_SZ), best effort: fewer
+    /// wake-ups for a chatty child.
+    public static func pipe(nonblockingRead: Bool = true, capacity: Int? = nil) throws(SystemError) -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
         let rc = fds.withUnsafeMutableBufferPointer { orch_pipe($0.baseAddress!, nonblockingRead ? 1 : 0) }
         try check(rc, "pipe2")
+        if let capacity { _ = fcntl(fds[0], 1031 /* F_SETPIPE_SZ */, Int32(capacity)) }
         return (fds[0], fds[1])
     }
 

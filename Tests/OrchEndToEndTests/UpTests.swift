@@ -254,6 +254,21 @@ final class UpTests: XCTestCase {
         XCTAssertTrue(result.err.contains("Procfile:3"), result.err)
     }
 
+    func testPlainCommandsScriptsWithoutShebangAndShellCommands() throws {
+        try project.write("script", "echo \"script ran with $1\"\n")
+        XCTAssertEqual(chmod(project.path + "/script", 0o755), 0)
+        try project.write("Procfile", """
+        plain: ./script arg
+        shell: echo "shell $((1 + 2))"
+        missing: no-such-program-here
+        """)
+        let result = try runToEnd(["up"], in: project.path)
+        XCTAssertTrue(result.out.contains("plain   | script ran with arg"), result.out)
+        XCTAssertTrue(result.out.contains("shell   | shell 3"), result.out)
+        XCTAssertTrue(result.out.contains("not found"), result.out)
+        XCTAssertNotNil(result.code)
+    }
+
     func testVersionAndHelp() throws {
         var result = try runToEnd(["--version"], in: project.path)
         XCTAssertEqual(result.code, 0)
