@@ -12,7 +12,7 @@ if [[ $# -ge 1 ]]; then
     orch="$(realpath "$1")"
 else
     echo "building orch (release, --scratch-path .build-bench)..." >&2
-    (cd "$root" && swift build -c release --scratch-path .build-bench >&2)
+    (cd "$root" && swift build -c release --static-swift-stdlib --scratch-path .build-bench >&2)
     orch="$root/.build-bench/release/orch"
 fi
 [[ -x "$orch" ]] || { echo "not an executable: $orch" >&2; exit 2; }

@@ -57,33 +57,56 @@ final class ControlConnection {
     init(fd: Int32) { self.fd = fd }
 }
 
-/// The in-memory tail of each instance's output, for `logs`.
+/// The in-memory tail of each instance's output, for `logs`: a fixed circular byte
+/// buffer, so keeping it costs one copy per read and never a shift.
 struct LogRing {
     static let capacity = 256 << 10
-    var bytes: [UInt8] = []
+    private var storage: [UInt8] = []
+    /// Next write position once the buffer has wrapped.
+    private var head = 0
+    private var wrapped = false
 
     mutating func append(_ chunk: ArraySlice<UInt8>) {
-        bytes.append(contentsOf: chunk)
-        if bytes.count > 2 * LogRing.capacity {
-            bytes.removeFirst(bytes.count - LogRing.capacity)
+        var chunk = chunk
+        if chunk.count >= LogRing.capacity {
+            chunk = chunk.suffix(LogRing.capacity)
+        }
+        if !wrapped {
+            let room = LogRing.capacity - storage.count
+            if chunk.count <= room {
+                storage.append(contentsOf: chunk)
+                return
+            }
+            storage.append(contentsOf: chunk.prefix(room))
+            chunk = chunk.dropFirst(room)
+            wrapped = true
+            head = 0
+        }
+        while !chunk.isEmpty {
+            let piece = min(chunk.count, LogRing.capacity - head)
+            storage.replaceSubrange(head..<head + piece, with: chunk.prefix(piece))
+            chunk = chunk.dropFirst(piece)
+            head = (head + piece) % LogRing.capacity
         }
     }
 
+    /// The bytes in order, oldest first.
+    var bytes: [UInt8] { wrapped ? Array(storage[head...] + storage[..<head]) : storage }
+
     /// The last `count` complete lines (a line cut by the ring's start is dropped).
     func tail(_ count: Int) -> [String] {
+        let bytes = self.bytes
         guard count > 0, !bytes.isEmpty else { return [] }
         var lines: [String] = []
-        var end = bytes.endIndex
-        if bytes.last == 0x0A { end -= 1 }
-        var cursor = end
+        var cursor = bytes.endIndex
+        if bytes.last == 0x0A { cursor -= 1 }
         while cursor > bytes.startIndex && lines.count < count {
-            let start = bytes[bytes.startIndex..<cursor].lastIndex(of: 0x0A).map { $0 + 1 }
-            guard let start else {
-                if bytes.count <= LogRing.capacity { lines.append(String(decoding: bytes[bytes.startIndex..<cursor], as: UTF8.self)) }
+            guard let newline = bytes[bytes.startIndex..<cursor].lastIndex(of: 0x0A) else {
+                if !wrapped { lines.append(String(decoding: bytes[bytes.startIndex..<cursor], as: UTF8.self)) }
                 break
             }
-            lines.append(String(decoding: bytes[start..<cursor], as: UTF8.self))
-            cursor = start - 1
+            lines.append(String(decoding: bytes[(newline + 1)..<cursor], as: UTF8.self))
+            cursor = newline
         }
         return lines.reversed()
     }

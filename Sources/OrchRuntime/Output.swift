@@ -55,7 +55,7 @@ final class OutputSink {
             case .brokenPipe: return markClosed()
             }
         }
-        buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
+        buffer.removeAll(keepingCapacity: buffer.capacity <= 16 << 20)
         offset = 0
         return .done
     }
@@ -71,8 +71,9 @@ final class OutputSink {
         if nonblocking { Descriptor.setStatusFlags(fd, savedFlags) }
     }
 
+    /// Drops written bytes once they are half the buffer: each byte moves at most once.
     private func compact() {
-        if offset > 1 << 20 {
+        if offset > 1 << 20 && offset * 2 >= buffer.count {
             buffer.removeFirst(offset)
             offset = 0
         }

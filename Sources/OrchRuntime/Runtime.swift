@@ -52,7 +52,7 @@ public final class Runtime {
     var probeByPid: [Int32: ProbeRun] = [:]
     var deferredSpawns: [(spec: InstanceSpec, at: Int64, announced: Bool)] = []
     var queue: [Event] = []
-    var readBuffer = [UInt8](repeating: 0, count: 65536)
+    var readBuffer = [UInt8](repeating: 0, count: 256 << 10)
     var readingPaused = false
     /// What the timerfd is armed at, so an unchanged deadline costs no syscall.
     var armedDeadline: Int64?

@@ -18,33 +18,37 @@ public struct LineFramer: Sendable {
         _ data: [UInt8], count: Int, prefix: [UInt8], into out: inout [UInt8],
         onLine: ((ArraySlice<UInt8>) -> Void)? = nil
     ) {
+        // Both buffers are borrowed once for the whole chunk: appending from raw
+        // buffers costs no retain/release per line.
         data.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var start = 0
-            while start < count {
-                guard let hit = memchr(base + start, 0x0A, count - start) else {
-                    pending.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<count]))
-                    while pending.count >= maxLine {
-                        emit(pending[0..<maxLine], prefix: prefix, into: &out, onLine: onLine)
-                        pending.removeFirst(maxLine)
+            prefix.withUnsafeBufferPointer { prefixBytes in
+                guard let base = buffer.baseAddress else { return }
+                var start = 0
+                while start < count {
+                    guard let hit = memchr(base + start, 0x0A, count - start) else {
+                        pending.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<count]))
+                        while pending.count >= maxLine {
+                            emit(pending[0..<maxLine], prefix: prefixBytes, into: &out, onLine: onLine)
+                            pending.removeFirst(maxLine)
+                        }
+                        return
                     }
-                    return
+                    let end = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
+                    if pending.isEmpty && end - start <= maxLine && onLine == nil {
+                        out.append(contentsOf: prefixBytes)
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...end]))
+                    } else {
+                        pending.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<end]))
+                        var offset = 0
+                        repeat {
+                            let piece = min(maxLine, pending.count - offset)
+                            emit(pending[offset..<offset + piece], prefix: prefixBytes, into: &out, onLine: onLine)
+                            offset += piece
+                        } while offset < pending.count
+                        pending.removeAll(keepingCapacity: true)
+                    }
+                    start = end + 1
                 }
-                let end = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
-                if pending.isEmpty && end - start <= maxLine && onLine == nil {
-                    out.append(contentsOf: prefix)
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...end]))
-                } else {
-                    pending.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<end]))
-                    var offset = 0
-                    repeat {
-                        let piece = min(maxLine, pending.count - offset)
-                        emit(pending[offset..<offset + piece], prefix: prefix, into: &out, onLine: onLine)
-                        offset += piece
-                    } while offset < pending.count
-                    pending.removeAll(keepingCapacity: true)
-                }
-                start = end + 1
             }
         }
     }
@@ -52,11 +56,11 @@ public struct LineFramer: Sendable {
     /// Emits the partial last line, with a newline added (its process has exited).
     public mutating func flush(prefix: [UInt8], into out: inout [UInt8], onLine: ((ArraySlice<UInt8>) -> Void)? = nil) {
         guard !pending.isEmpty else { return }
-        emit(pending[...], prefix: prefix, into: &out, onLine: onLine)
+        prefix.withUnsafeBufferPointer { emit(pending[...], prefix: $0, into: &out, onLine: onLine) }
         pending.removeAll()
     }
 
-    private func emit(_ line: ArraySlice<UInt8>, prefix: [UInt8], into out: inout [UInt8], onLine: ((ArraySlice<UInt8>) -> Void)?) {
+    private func emit(_ line: ArraySlice<UInt8>, prefix: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], onLine: ((ArraySlice<UInt8>) -> Void)?) {
         out.append(contentsOf: prefix)
         out.append(contentsOf: line)
         out.append(0x0A)
