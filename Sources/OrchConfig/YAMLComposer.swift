@@ -25,7 +25,7 @@ struct YAMLComposer {
         var current = text
         for attempt in 0..<200 {
             do {
-                root = try Yams.compose(yaml: current)
+                root = try Yams.compose(yaml: current, .basic)
                 return
             } catch let YamlError.duplicatedKeysInMapping(keys, context) {
                 guard let key = keys.first,
