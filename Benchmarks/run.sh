@@ -33,3 +33,6 @@ python3 -c 'import honcho' 2>/dev/null || extra+=(--no-honcho)
 
 python3 "$here/bench.py" --orch "$orch" --tmp "$tmp" \
     --writer "$tmp/writer" --linecheck "$tmp/linecheck" "${extra[@]}"
+
+echo
+python3 "$here/ctl_bench.py" --orch "$orch"

@@ -26,6 +26,17 @@ public enum Files {
         }
     }
 
+    /// `mkdir -p` with mode 0755.
+    public static func makeDirectories(_ path: String) throws(SystemError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw SystemError(call: "mkdir", errno: errno, context: current)
+            }
+        }
+    }
+
     /// Writes `bytes` to `path` with mode 0600, atomically (temporary file + rename).
     public static func writePrivate(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
         let temporary = "\(path).\(getpid()).tmp"

@@ -241,6 +241,9 @@ struct Run: ParsableCommand {
         Descriptor.writeAll(1, Array(("\n" + summaryTable(results, color: output.useColor)).utf8))
         if let junit {
             do {
+                if let slash = junit.lastIndex(of: "/"), slash != junit.startIndex {
+                    try Files.makeDirectories(String(junit[..<slash]))
+                }
                 try Descriptor.writeFile(junit, Array(junitReport(results, suite: "orch").utf8))
             } catch {
                 printError("orch: cannot write the JUnit report: \(error)")
@@ -285,7 +288,7 @@ struct Check: ParsableCommand {
         let width = spec.processes.flatMap { p in (0..<max(p.replicas, 1)).map { p.instanceName(replica: $0, of: p.replicas).count } }.max() ?? 4
         for process in spec.processes {
             if process.replicas == 0 {
-                print("  \(pad(process.name, width))  (0 replicas: not started)  \(process.command)")
+                print("  \(pad(process.name, width))  (0 replicas: not started)  \(oneLine(process.command))")
                 continue
             }
             for replica in 0..<process.replicas {
@@ -298,7 +301,7 @@ struct Check: ParsableCommand {
                     details.append("after " + process.dependsOn.map { "\($0.name) \($0.condition.rawValue)" }.joined(separator: ", "))
                 }
                 if let ready = instance.ready { details.append("ready \(describe(ready.check))") }
-                print("  \(pad(instance.name, width))  \(details.joined(separator: "  "))  \(process.command)")
+                print("  \(pad(instance.name, width))  \(details.joined(separator: "  "))  \(oneLine(process.command))")
             }
         }
     }
@@ -311,6 +314,13 @@ struct Check: ParsableCommand {
         case let .log(text): return "log '\(text)'"
         }
     }
+}
+
+/// The first line of a multi-line command, marked as cut.
+func oneLine(_ command: String) -> String {
+    let lines = command.split(separator: "\n", omittingEmptySubsequences: true)
+    guard lines.count > 1, let first = lines.first else { return command }
+    return first + " …"
 }
 
 func pad(_ text: String, _ width: Int) -> String {

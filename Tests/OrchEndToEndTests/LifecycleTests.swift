@@ -93,6 +93,26 @@ final class LifecycleTests: XCTestCase {
         assertAllGone(pids)
     }
 
+    func testTCPProbeOnIPv6Loopback() throws {
+        try project.write("orch.yaml", """
+        processes:
+          v6:
+            command: echo $$ > v6.pid; sleep 0.2; exec python3 -m http.server $PORT --bind ::1
+            ready: {tcp: "[::1]:$PORT", interval: 50ms}
+          after:
+            command: echo $$ > after.pid; echo "after started"; exec sleep 60
+            depends_on: {v6: ready}
+        """)
+        let run = try Running(["up", "-p", "23470"], in: project.path)
+        defer { run.ensureStopped() }
+        XCTAssertTrue(run.waitForLine(containing: "after | after started"))
+        assertOrder(normalized(run.lines), ["orch | v6 is ready", "orch | after started (pid "])
+        let pids = project.recordedPids()
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.waitForExit(), 0)
+        assertAllGone(pids)
+    }
+
     func testFailedJobFailsItsDependentsAndStopsTheStack() throws {
         try project.write("orch.yaml", """
         processes:
@@ -454,7 +474,7 @@ final class LifecycleTests: XCTestCase {
             command: touch lint.started
             kind: job
         """)
-        let run = try Running(["run", "tests", "-p", "23600", "--junit", "report.xml"], in: project.path)
+        let run = try Running(["run", "tests", "-p", "23600", "--junit", "reports/ci/report.xml"], in: project.path)
         defer { run.ensureStopped() }
         XCTAssertEqual(run.waitForExit(), 3)
         let lines = normalized(run.lines)
@@ -472,7 +492,7 @@ final class LifecycleTests: XCTestCase {
             ["tests", "failed (exit code 3)", "3", "0"],
         ])
         XCTAssertNil(project.read("lint.started"), "lint is neither named nor a dependency")
-        let report = try junit("report.xml")
+        let report = try junit("reports/ci/report.xml")
         XCTAssertEqual(report, [
             "testsuite orch tests=2 failures=1",
             "testcase orch.api api",
