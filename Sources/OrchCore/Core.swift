@@ -66,6 +66,8 @@ public struct InstanceRecord: Sendable, Equatable {
     var probeFailures = 0
     /// Stopped through the control port: stays stopped and is not an exit.
     public var stoppedOnRequest = false
+    /// Stopped because its readiness check gave up.
+    var neverReady = false
     /// Scaled down or removed by a reload: dropped once it has ended.
     var retired = false
 
@@ -338,6 +340,7 @@ public struct Supervisor: Sendable {
         if let retries = probe.retries, instances[i].probeFailures > retries {
             effects.append(.message("\(instances[i].name) did not become ready after \(instances[i].probeFailures) checks\(detail.isEmpty ? "" : ": \(detail)")"))
             instances[i].probeDue = nil
+            instances[i].neverReady = true
             stop(i, then: .policy, now: now, &effects)
             return
         }
@@ -417,7 +420,11 @@ public struct Supervisor: Sendable {
         instances[i].ready = false
         switch then {
         case .policy:
-            afterExit(i, leaderExit, now, &effects)
+            // Stopped by orch for failing its readiness check: that is a failure
+            // (code 1), whatever signal ended it.
+            let termination = instances[i].neverReady ? .exited(1) : leaderExit
+            instances[i].neverReady = false
+            afterExit(i, termination, now, &effects)
         case .restart where !shuttingDown:
             instances[i].restarts += 1
             instances[i].state = .starting
