@@ -309,7 +309,30 @@ final class ControlTests: XCTestCase {
         XCTAssertEqual(run.waitForExit(), 0)
         let count = run.stdout.split(separator: "\n").filter { $0.hasPrefix("spam | ") }.count
         XCTAssertEqual(count, lines + 1)
-        _ = lazy
+        // orch dropped the client once its backlog passed the bound: reading now
+        // drains what the socket held and then meets the end.
+        var received = 0
+        while let line = lazy.readLine() { received += line.count + 1 }
+        XCTAssertLessThan(received, 90 * lines / 2, "the lazy client was cut off, not fed everything")
+    }
+
+    func testConnectionsAreBoundedAt64() throws {
+        let run = try startOrch("web: exec sleep 1000\n", started: ["web"])
+        let (port, token) = try endpoint()
+        var clients: [RawClient] = []
+        for _ in 0..<64 {
+            let client = try RawClient(port: port)
+            client.send(#"{"id":1,"method":"auth","params":{"token":""# + token + #""}}"# + "\n")
+            XCTAssertTrue(try XCTUnwrap(client.readLine()).contains(#""ok":true"#))
+            clients.append(client)
+        }
+        let extra = try RawClient(port: port)
+        XCTAssertTrue(try XCTUnwrap(extra.readLine()).contains("too many control connections (64)"))
+        XCTAssertNil(extra.readLine())
+        clients.removeLast()  // closing one makes room
+        XCTAssertTrue(eventually(timeout: 10) { (try? self.ctl(["ps"]).code) == 0 })
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.waitForExit(), 0)
     }
 }
 

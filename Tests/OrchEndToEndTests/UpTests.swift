@@ -162,6 +162,21 @@ final class UpTests: XCTestCase {
         assertAllGone(project.recordedPids())
     }
 
+    func testSighupStopsEverythingAndExitsZero() throws {
+        try project.write("Procfile", """
+        web: echo $$ > web.pid; exec sleep 1000
+        worker: echo $$ > worker.pid; exec sleep 1000
+        """)
+        let run = try Running(["up"], in: project.path)
+        defer { run.ensureStopped() }
+        XCTAssertTrue(run.waitFor("both running") { _ in self.project.recordedPids().count == 2 })
+        let pids = project.recordedPids()
+        run.signal(SIGHUP)
+        XCTAssertEqual(run.waitForExit(), 0)
+        XCTAssertTrue(run.stdout.contains("orch   | received SIGHUP, stopping"), run.stdout)
+        assertAllGone(pids)
+    }
+
     func testUsr1IsForwarded() throws {
         try project.write("Procfile", "web: trap 'echo got usr1' USR1; echo ready; while true; do sleep 0.05; done\n")
         let run = try Running(["up", "--timeout", "2s"], in: project.path)
