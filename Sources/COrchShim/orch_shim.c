@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -332,4 +333,47 @@ int orch_spawn(const char *path, char *const argv[], char *const envp[], const c
 
 int orch_accept(int fd) {
     return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+const uint32_t ORCH_IN_ISDIR = IN_ISDIR;
+const uint32_t ORCH_IN_CREATE = IN_CREATE;
+const uint32_t ORCH_IN_MOVED_TO = IN_MOVED_TO;
+const uint32_t ORCH_IN_IGNORED = IN_IGNORED;
+const uint32_t ORCH_IN_Q_OVERFLOW = IN_Q_OVERFLOW;
+
+int orch_inotify_init(int *fd) {
+    int result = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (result < 0) return errno;
+    *fd = result;
+    return 0;
+}
+
+int orch_inotify_add(int fd, const char *path, int *wd) {
+    uint32_t mask = IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF
+                    | IN_EXCL_UNLINK;
+    int result = inotify_add_watch(fd, path, mask);
+    if (result < 0) return errno;
+    *wd = result;
+    return 0;
+}
+
+int orch_inotify_read(int fd, void *buffer, size_t size, size_t *count) {
+    for (;;) {
+        ssize_t n = read(fd, buffer, size);
+        if (n >= 0) { *count = (size_t)n; return 0; }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) { *count = 0; return 0; }
+        return errno;
+    }
+}
+
+int orch_inotify_event(const void *buffer, size_t size, size_t offset, int *wd, uint32_t *mask,
+                       const char **name, size_t *next) {
+    if (offset + sizeof(struct inotify_event) > size) return EINVAL;
+    const struct inotify_event *event = (const struct inotify_event *)((const char *)buffer + offset);
+    *wd = event->wd;
+    *mask = event->mask;
+    *name = event->len > 0 ? event->name : "";
+    *next = offset + sizeof(struct inotify_event) + event->len;
+    return 0;
 }

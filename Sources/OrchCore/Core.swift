@@ -87,6 +87,8 @@ public struct Supervisor: Sendable {
     /// The processes whose end decides `orch run`.
     public let targets: Set<String>
     private var firstFailure: Int32?
+    /// Changes seen per process, restarted once its debounce has passed.
+    var pendingChanges: [String: (due: Instant, first: String, paths: Set<String>)] = [:]
     var index: [String: Int] = [:]
     private var random: SplitMix64
     private let jitter: Double
@@ -152,6 +154,7 @@ public struct Supervisor: Sendable {
             default: break
             }
         }
+        for change in pendingChanges.values { consider(change.due) }
         return earliest
     }
 
@@ -222,6 +225,14 @@ public struct Supervisor: Sendable {
             restart(process: process, reason: reason, now: now, &effects)
         case let .request(request):
             handle(request, now: now, &effects)
+        case let .fileChanged(process, path):
+            guard !shuttingDown, let spec = project.process(named: process), let watch = spec.watch else { break }
+            if var change = pendingChanges[process] {
+                change.paths.insert(path)
+                pendingChanges[process] = change
+            } else {
+                pendingChanges[process] = (now + watch.debounce, path, [path])
+            }
         }
         pruneRetired()
         return effects
@@ -350,6 +361,10 @@ public struct Supervisor: Sendable {
     // MARK: - Time
 
     private mutating func tick(_ now: Instant, _ effects: inout [Effect]) {
+        for (process, change) in pendingChanges where change.due <= now {
+            pendingChanges.removeValue(forKey: process)
+            restartForChange(process, path: change.first, others: change.paths.count - 1, now: now, &effects)
+        }
         for i in instances.indices {
             switch instances[i].state {
             case let .stopping(pid, deadline?, leaderExit, then) where deadline <= now:

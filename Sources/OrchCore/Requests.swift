@@ -168,6 +168,17 @@ extension Supervisor {
         }
     }
 
+    /// A watched file changed: restart what runs (each new instance once the old
+    /// group is gone), start again what ended on its own; leave alone what was
+    /// stopped on request.
+    mutating func restartForChange(_ process: String, path: String, others: Int, now: Instant, _ effects: inout [Effect]) {
+        guard !shuttingDown else { return }
+        let names = instances.filter { $0.process == process && !$0.retired && !$0.stoppedOnRequest }.map(\.name)
+        guard !names.isEmpty else { return }
+        effects.append(.message("\(process) changed: \(path)\(others > 0 ? " and \(others) more" : ""), restarting"))
+        handle(.restart(names), now: now, &effects)
+    }
+
     /// Drops retired instances that have ended.
     mutating func pruneRetired() {
         guard instances.contains(where: { $0.retired && $0.state.isEnded }) else { return }

@@ -106,6 +106,8 @@ public enum Event: Sendable, Equatable {
     case restart(process: String, reason: String)
     /// A control-port request.
     case request(Request)
+    /// A watched file of a process changed (path relative to the watch root).
+    case fileChanged(process: String, path: String)
 }
 
 /// What a control client asked for. Instance names are resolved by `Supervisor.resolve`.

@@ -367,6 +367,7 @@ extension Runtime {
                 let report = reloadReport(from: core.project, to: spec)
                 dispatch(.request(.reload(spec)))
                 refreshPrefixes()
+                setUpWatches()
                 return ResultBody(message: "reloaded", reload: report)
             case let .failure(error)?:
                 throw RPCError(code: RPCError.failed, message: "reload failed, nothing changed: \(error)")

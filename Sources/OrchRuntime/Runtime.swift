@@ -37,6 +37,7 @@ public final class Runtime {
         case childOutput(ChildOutput)
         case probe(ProbeRun)
         case controlListener(Int32)
+        case watcher
         case control(ControlConnection)
     }
 
@@ -60,6 +61,8 @@ public final class Runtime {
     var exitCode: Int32?
     var interrupts = 0
     var controlOptions: ControlOptions?
+    var watcher: FileWatcher?
+    var watcherRegistration: UInt64 = 0
     var controlListener: Int32 = -1
     var unixListener: Int32 = -1
     var controlToken: [UInt8] = []
@@ -88,9 +91,34 @@ public final class Runtime {
         controlOptions = options.control
     }
 
-    /// Binds the control port (if configured) and writes the state file; call before `run`.
+    /// Binds the control port (if configured), writes the state file and sets up
+    /// file watches; call before `run`.
     public func prepare() throws {
         if let control = options.control { try startControl(control) }
+        setUpWatches()
+    }
+
+    /// (Re)creates the inotify watches for every process in this run that has `watch`.
+    func setUpWatches() {
+        if let old = watcher {
+            epoll.remove(old.inotify.fd)
+            sources.removeValue(forKey: watcherRegistration)
+            watcher = nil
+        }
+        let running = Set(core.instances.map(\.process))
+        let watched = core.project.processes.filter { running.contains($0.name) && $0.watch != nil }
+        guard !watched.isEmpty else { return }
+        do {
+            let created = try FileWatcher(projectDirectory: core.project.directory)
+            for process in watched {
+                guard let spec = process.watch else { continue }
+                for problem in created.watch(process: process.name, spec: spec) { message(problem) }
+            }
+            watcherRegistration = try register(created.inotify.fd, events: Epoll.readable, as: .watcher)
+            watcher = created
+        } catch {
+            message("cannot watch files: \(error)")
+        }
     }
 
     /// The control port's address, once bound.
@@ -169,6 +197,8 @@ public final class Runtime {
             advanceProbe(run, events: events)
         case let .controlListener(fd):
             acceptConnections(on: fd)
+        case .watcher:
+            for (process, path) in watcher?.changes() ?? [] { enqueue(.fileChanged(process: process, path: path)) }
         case let .control(connection):
             serviceConnection(connection, events: events)
         }

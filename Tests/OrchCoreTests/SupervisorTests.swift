@@ -330,6 +330,39 @@ final class SupervisorTests: XCTestCase {
         XCTAssertEqual(exitCode(h.send(.start)), 0)
     }
 
+    func testFileChangesAreDebouncedIntoOneRestart() {
+        var spec = proc("web")
+        spec.watch = WatchSpec(paths: ["/p/app"], debounce: .milliseconds(200))
+        var h = Harness([spec, proc("db")])
+        h.send(.start)
+        XCTAssertEqual(h.send(.fileChanged(process: "web", path: "app/a.rb")), [])
+        XCTAssertEqual(h.core.nextDeadline, h.now + .milliseconds(200))
+        _ = h.advance(.milliseconds(100))
+        h.send(.fileChanged(process: "web", path: "app/b.rb"))
+        h.send(.fileChanged(process: "web", path: "app/a.rb"))
+        let effects = h.advance(.milliseconds(100))
+        XCTAssertEqual(messages(effects).first, "web changed: app/a.rb and 1 more, restarting")
+        XCTAssertEqual(signals(effects), ["web:15"])
+        XCTAssertEqual(spawned(h.exit("web", .signaled(15))), ["web"], "the new instance starts once the old one is gone")
+        XCTAssertNil(exitCode(h.log))
+    }
+
+    func testFileChangeRerunsAFinishedJobButNotAStoppedProcess() {
+        var job = proc("tests", kind: .job)
+        job.watch = WatchSpec(paths: ["/p/src"], debounce: .zero)
+        var stopped = proc("lint")
+        stopped.watch = WatchSpec(paths: ["/p/src"], debounce: .zero)
+        var h = Harness([job, stopped, proc("web")])
+        h.send(.start)
+        h.exit("tests", .exited(0))
+        h.send(.request(.stop(["lint"])))
+        h.exit("lint", .signaled(15))
+        h.send(.fileChanged(process: "tests", path: "src/x.swift"))
+        h.send(.fileChanged(process: "lint", path: "src/x.swift"))
+        let effects = h.advance(.zero)
+        XCTAssertEqual(spawned(effects), ["tests"])
+    }
+
     func testForwardSignalGoesToRunningGroups() {
         var h = Harness([proc("web"), proc("worker")])
         h.send(.start)

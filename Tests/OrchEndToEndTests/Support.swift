@@ -24,10 +24,11 @@ final class Project {
         for (name, text) in files { try write(name, text) }
     }
 
+    /// Writes a file in place (no temporary file beside it, which a watcher would see).
     func write(_ name: String, _ text: String) throws {
         let file = url.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: file, atomically: true, encoding: .utf8)
+        try text.write(to: file, atomically: false, encoding: .utf8)
     }
 
     func read(_ name: String) -> String? {

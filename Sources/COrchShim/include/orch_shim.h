@@ -94,6 +94,24 @@ int orch_set_nonblocking(int fd, int on);
 
 
 
+/// inotify_init1(IN_NONBLOCK|IN_CLOEXEC).
+int orch_inotify_init(int *fd);
+/// inotify_add_watch(2) for the changes orch restarts on (close-write, create,
+/// delete, moves, and the directory itself going away); the watch descriptor in *wd.
+int orch_inotify_add(int fd, const char *path, int *wd);
+/// Reads pending events into `buffer`; returns bytes read in *count (0 = none).
+int orch_inotify_read(int fd, void *buffer, size_t size, size_t *count);
+/// Decodes the event at `offset` of a buffer from orch_inotify_read: its watch
+/// descriptor, mask, name (may be empty) and the offset of the next event.
+int orch_inotify_event(const void *buffer, size_t size, size_t offset, int *wd, uint32_t *mask,
+                       const char **name, size_t *next);
+
+extern const uint32_t ORCH_IN_ISDIR;
+extern const uint32_t ORCH_IN_CREATE;
+extern const uint32_t ORCH_IN_MOVED_TO;
+extern const uint32_t ORCH_IN_IGNORED;
+extern const uint32_t ORCH_IN_Q_OVERFLOW;
+
 /// accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC; returns the fd or -1 with errno set.
 int orch_accept(int fd);
 #endif
