@@ -184,6 +184,14 @@ int orch_openpty(int *master, int *slave) {
         close(m);
         return saved;
     }
+    // Lines end in \n, not \r\n: orch frames them like a pipe's.
+    struct termios modes;
+    if (tcgetattr(s, &modes) == 0) {
+        modes.c_oflag &= ~(tcflag_t)ONLCR;
+        tcsetattr(s, TCSANOW, &modes);
+    }
+    struct winsize size;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0) ioctl(s, TIOCSWINSZ, &size);
     int flags = fcntl(m, F_GETFL);
     fcntl(m, F_SETFL, flags | O_NONBLOCK);
     *master = m;

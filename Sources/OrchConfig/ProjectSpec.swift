@@ -228,7 +228,8 @@ public struct ProcessSpec: Sendable, Equatable {
             }
             probe = p
         }
-        return InstanceSpec(name: instanceName, process: name, replica: index, command: command, cwd: cwd, environment: env, ready: probe)
+        return InstanceSpec(name: instanceName, process: name, replica: index, command: command, cwd: cwd, environment: env, ready: probe,
+                            pty: pty, log: log)
     }
 }
 
@@ -244,8 +245,15 @@ public struct InstanceSpec: Sendable, Equatable {
     public var cwd: String
     public var environment: [String: String]
     public var ready: ReadyProbe?
+    /// The child gets a pseudo-terminal instead of a pipe.
+    public var pty: Bool = false
+    /// Its output also goes to this file (replicas share it, whole lines each).
+    public var log: LogFileSpec?
 
-    public init(name: String, process: String, replica: Int, command: String, cwd: String, environment: [String: String], ready: ReadyProbe?) {
+    public init(name: String, process: String, replica: Int, command: String, cwd: String, environment: [String: String], ready: ReadyProbe?,
+                pty: Bool = false, log: LogFileSpec? = nil) {
+        self.pty = pty
+        self.log = log
         self.name = name
         self.process = process
         self.replica = replica

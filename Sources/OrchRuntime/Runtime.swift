@@ -62,6 +62,7 @@ public final class Runtime {
     var interrupts = 0
     var controlOptions: ControlOptions?
     var watcher: FileWatcher?
+    var logFiles: [String: LogFileWriter] = [:]
     var watcherRegistration: UInt64 = 0
     var controlListener: Int32 = -1
     var unixListener: Int32 = -1
@@ -325,7 +326,14 @@ public final class Runtime {
             return
         }
         let pipe: (read: Int32, write: Int32)
-        do { pipe = try Descriptor.pipe() } catch {
+        do {
+            if spec.pty {
+                let terminal = try Descriptor.pseudoTerminal()
+                pipe = (terminal.master, terminal.slave)
+            } else {
+                pipe = try Descriptor.pipe(capacity: 256 << 10)
+            }
+        } catch {
             enqueue(.spawnFailed(instance: spec.name, reason: "\(error)"))
             return
         }
@@ -334,7 +342,8 @@ public final class Runtime {
         do {
             pid = try Spawner.spawn(
                 path: program.path, arguments: program.arguments, environment: spec.environment,
-                cwd: spec.cwd, stdin: devNull, stdout: pipe.write, stderr: pipe.write)
+                cwd: spec.cwd, stdin: spec.pty ? pipe.write : devNull, stdout: pipe.write, stderr: pipe.write,
+                controllingTerminal: spec.pty)
         } catch where error.step == .execve && error.errno == ENOEXEC_ && !program.arguments.starts(with: ["/bin/sh"]) {
             // A script without a #! line: the shell runs those.
             spawnThroughShell(spec, pipe: pipe)
@@ -352,7 +361,8 @@ public final class Runtime {
         do {
             let pid = try Spawner.spawn(
                 path: "/bin/sh", arguments: ["/bin/sh", "-c", spec.command], environment: spec.environment,
-                cwd: spec.cwd, stdin: devNull, stdout: pipe.write, stderr: pipe.write)
+                cwd: spec.cwd, stdin: spec.pty ? pipe.write : devNull, stdout: pipe.write, stderr: pipe.write,
+                controllingTerminal: spec.pty)
             started(spec, pid: pid, pipe: pipe)
         } catch {
             Descriptor.close(pipe.read)
@@ -367,6 +377,7 @@ public final class Runtime {
         var awaitingLog: String?
         if case let .log(text)? = spec.ready?.check { awaitingLog = text }
         let child = ChildOutput(fd: pipe.read, pid: pid, instance: spec.name, process: spec.process, awaitingLog: awaitingLog)
+        if let log = spec.log { child.logFile = logFile(for: log, instance: spec.name) }
         do {
             child.registration = try register(pipe.read, events: readingPaused ? 0 : Epoll.readable, as: .childOutput(child))
         } catch {
@@ -403,7 +414,7 @@ public final class Runtime {
             case .wouldBlock:
                 return
             case .endOfFile:
-                output.withBuffer { child.framer.flush(prefix: prefix, into: &$0) }
+                flushPartial(child)
                 unregister(child)
                 return
             }
@@ -416,16 +427,11 @@ public final class Runtime {
 
     func frame(_ child: ChildOutput, count: Int, prefix: [UInt8]) {
         if controlListener >= 0 { logRings[child.instance, default: LogRing()].append(readBuffer[..<count]) }
-        if followAllLogs || (!followedInstances.isEmpty && followedInstances.contains(child.instance)) {
+        let followed = followAllLogs || (!followedInstances.isEmpty && followedInstances.contains(child.instance))
+        if followed || child.logFile != nil {
             var lines: [ArraySlice<UInt8>] = []
             output.withBuffer { child.framer.frame(readBuffer, count: count, prefix: prefix, into: &$0) { lines.append($0) } }
-            for line in lines {
-                if let text = child.awaitingLog, contains(line, Array(text.utf8)) {
-                    child.awaitingLog = nil
-                    enqueue(.probeFinished(instance: child.instance, pid: child.pid, passed: true, detail: ""))
-                }
-                publish(line: line, instance: child.instance)
-            }
+            deliver(lines, from: child, followed: followed)
             return
         }
         if let text = child.awaitingLog {
@@ -445,12 +451,46 @@ public final class Runtime {
         }
     }
 
+    /// Lines for log probes, followers and log files (the slow path).
+    func deliver(_ lines: [ArraySlice<UInt8>], from child: ChildOutput, followed: Bool) {
+        for line in lines {
+            if let text = child.awaitingLog, contains(line, Array(text.utf8)) {
+                child.awaitingLog = nil
+                enqueue(.probeFinished(instance: child.instance, pid: child.pid, passed: true, detail: ""))
+            }
+            if followed { publish(line: line, instance: child.instance) }
+        }
+        if let file = child.logFile { file.write(lines) }
+    }
+
     func closeOutput(of pid: Int32) {
         guard let child = outputs.removeValue(forKey: pid) else { return }
         readOutput(child, untilDrained: true)
-        let prefix = prefixes.prefix(for: child.instance, process: child.process)
-        output.withBuffer { child.framer.flush(prefix: prefix, into: &$0) }
+        flushPartial(child)
         unregister(child)
+    }
+
+    /// The partial last line of a child that is gone, to every destination.
+    func flushPartial(_ child: ChildOutput) {
+        let prefix = prefixes.prefix(for: child.instance, process: child.process)
+        var lines: [ArraySlice<UInt8>] = []
+        output.withBuffer { child.framer.flush(prefix: prefix, into: &$0) { lines.append($0) } }
+        if !lines.isEmpty {
+            deliver(lines, from: child, followed: followAllLogs || followedInstances.contains(child.instance))
+        }
+    }
+
+    /// One writer per log file path, shared by replicas.
+    func logFile(for spec: LogFileSpec, instance: String) -> LogFileWriter? {
+        if let existing = logFiles[spec.file] { return existing }
+        do {
+            let writer = try LogFileWriter(spec)
+            logFiles[spec.file] = writer
+            return writer
+        } catch {
+            message("\(instance): cannot write its log file: \(error)")
+            return nil
+        }
     }
 
     func unregister(_ child: ChildOutput) {
@@ -667,6 +707,8 @@ final class ChildOutput {
     var registration: UInt64 = 0
     /// The text of a `ready: {log}` check not yet seen.
     var awaitingLog: String?
+    /// `log: {file}`: where its lines also go.
+    var logFile: LogFileWriter?
 
     init(fd: Int32, pid: Int32, instance: String, process: String, awaitingLog: String?) {
         self.fd = fd

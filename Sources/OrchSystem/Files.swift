@@ -53,7 +53,7 @@ public enum Files {
         }
         fchmod(fd, 0o600)
         Glibc.close(fd)
-        if rename(temporary, path) != 0 {
+        if Glibc.rename(temporary, path) != 0 {
             let code = errno
             unlink(temporary)
             throw SystemError(call: "rename", errno: code, context: path)
@@ -72,6 +72,27 @@ public enum Files {
             result.append(contentsOf: buffer[..<n])
         }
         return result
+    }
+
+    /// Opens `path` for appending (created 0644), with its directories.
+    public static func openAppend(_ path: String) throws(SystemError) -> Int32 {
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            try makeDirectories(String(path[..<slash]))
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        if fd < 0 { throw SystemError(call: "open", errno: errno, context: path) }
+        return fd
+    }
+
+    /// Size of an open file.
+    public static func size(_ fd: Int32) -> Int {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    /// rename(2); a missing source is not an error.
+    public static func rename(_ from: String, _ to: String) {
+        _ = Glibc.rename(from, to)
     }
 
     public static func remove(_ path: String) {

@@ -90,3 +90,56 @@ final class WatchTests: XCTestCase {
         XCTAssertEqual(run.waitForExit(), 0)
     }
 }
+
+/// `pty: true` and `log: {file}`.
+final class OutputOptionsTests: XCTestCase {
+    var project: Project!
+
+    override func setUpWithError() throws {
+        project = try Project()
+    }
+
+    override func tearDown() {
+        project.cleanup()
+    }
+
+    func testPtyGivesTheChildATerminalAndPlainLines() throws {
+        try project.write("orch.yaml", """
+        processes:
+          tty:
+            command: 'if [ -t 1 ]; then echo "terminal yes"; else echo "terminal no"; fi; printf "a\\nb\\n"'
+            kind: job
+            pty: true
+          pipe:
+            command: 'if [ -t 1 ]; then echo "terminal yes"; else echo "terminal no"; fi'
+            kind: job
+        """)
+        let result = try runToEnd(["up", "--no-control"], in: project.path)
+        XCTAssertEqual(result.code, 0)
+        let lines = result.out.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains("tty  | terminal yes"), result.out)
+        XCTAssertTrue(lines.contains("tty  | a") && lines.contains("tty  | b"), "no \\r at line ends: \(result.out.debugDescription)")
+        XCTAssertTrue(lines.contains("pipe | terminal no"), result.out)
+    }
+
+    func testLogFileGetsWholeLinesAndRotates() throws {
+        try project.write("orch.yaml", """
+        processes:
+          writer:
+            command: 'for i in 1 2 3 4 5 6 7 8; do echo "line $i"; sleep 0.02; done; printf "last"'
+            kind: job
+            log: { file: logs/writer.log, max_size: 20, keep: 2 }
+        """)
+        let result = try runToEnd(["up", "--no-control"], in: project.path)
+        XCTAssertEqual(result.code, 0)
+        XCTAssertTrue(result.out.contains("writer | line 8"), result.out)
+        let current = try XCTUnwrap(project.read("logs/writer.log"))
+        XCTAssertNotNil(project.read("logs/writer.log.1"), "rotated at least once")
+        XCTAssertNil(project.read("logs/writer.log.3"), "keeps 2 rotated files")
+        let kept = [project.read("logs/writer.log.2"), project.read("logs/writer.log.1"), current].compactMap { $0 }.joined()
+        XCTAssertTrue(kept.hasSuffix("line 8\nlast\n"), kept.debugDescription)
+        let keptLines = kept.split(separator: "\n").map(String.init)
+        let all = (1...8).map { "line \($0)" } + ["last"]
+        XCTAssertEqual(Array(all.suffix(keptLines.count)), keptLines, "whole lines, in order, newest kept")
+    }
+}
