@@ -90,10 +90,48 @@ final class OutputSink {
 /// How lines are decorated.
 public struct OutputStyle: Sendable {
     public var color: Bool
+    /// `HH:MM:SS.mmm` before each line.
     public var timestamps: Bool
-    public init(color: Bool, timestamps: Bool = false) {
+    /// One JSON object per line instead of `name | text`.
+    public var json: Bool
+    public init(color: Bool, timestamps: Bool = false, json: Bool = false) {
         self.color = color
         self.timestamps = timestamps
+        self.json = json
+    }
+}
+
+/// `--log-format json`: `{"ts":…,"process":…,"line":…}` per output line and
+/// `{"ts":…,"process":"orch","event":…}` per message of orch's own.
+enum JSONLine {
+    static func line(process: String, bytes: ArraySlice<UInt8>) -> [UInt8] {
+        Array(("{\"ts\":\"\(WallClock.iso8601())\",\"process\":\(quote(process)),\"line\":\(quote(String(decoding: bytes, as: UTF8.self)))}\n").utf8)
+    }
+
+    static func event(_ text: String) -> [UInt8] {
+        Array(("{\"ts\":\"\(WallClock.iso8601())\",\"process\":\"orch\",\"event\":\(quote(text))}\n").utf8)
+    }
+
+    /// A JSON string literal (bytes that are not UTF-8 become U+FFFD).
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
     }
 }
 

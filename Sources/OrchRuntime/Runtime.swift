@@ -393,14 +393,18 @@ public final class Runtime {
     // MARK: - Output
 
     func message(_ text: String) {
-        let prefix = prefixes.prefix(for: "orch", process: "orch")
-        output.append(prefix + Array(text.utf8) + [0x0A])
+        if options.style.json {
+            output.append(JSONLine.event(text))
+        } else {
+            let prefix = prefixes.prefix(for: "orch", process: "orch")
+            output.append((options.style.timestamps ? Array((WallClock.localTime() + " ").utf8) : []) + prefix + Array(text.utf8) + [0x0A])
+        }
         if !connections.isEmpty { publish(event: text) }
     }
 
     func readOutput(_ child: ChildOutput, untilDrained: Bool) {
         guard child.fd >= 0 else { return }
-        let prefix = prefixes.prefix(for: child.instance, process: child.process)
+        let prefix = linePrefix(for: child)
         var rounds = 0
         // Draining is bounded too: a grandchild may keep the pipe open and busy.
         while rounds < (untilDrained ? 64 : 4) {
@@ -428,27 +432,26 @@ public final class Runtime {
     func frame(_ child: ChildOutput, count: Int, prefix: [UInt8]) {
         if controlListener >= 0 { logRings[child.instance, default: LogRing()].append(readBuffer[..<count]) }
         let followed = followAllLogs || (!followedInstances.isEmpty && followedInstances.contains(child.instance))
-        if followed || child.logFile != nil {
-            var lines: [ArraySlice<UInt8>] = []
-            output.withBuffer { child.framer.frame(readBuffer, count: count, prefix: prefix, into: &$0) { lines.append($0) } }
-            deliver(lines, from: child, followed: followed)
+        guard options.style.json || followed || child.logFile != nil || child.awaitingLog != nil else {
+            // The hot path: whole lines straight into the output buffer.
+            output.withBuffer { child.framer.frame(readBuffer, count: count, prefix: prefix, into: &$0) }
             return
         }
-        if let text = child.awaitingLog {
-            var matched = false
-            let needle = Array(text.utf8)
-            output.withBuffer { out in
-                child.framer.frame(readBuffer, count: count, prefix: prefix, into: &out) { line in
-                    if !matched && line.count >= needle.count && contains(line, needle) { matched = true }
-                }
-            }
-            if matched {
-                child.awaitingLog = nil
-                enqueue(.probeFinished(instance: child.instance, pid: child.pid, passed: true, detail: ""))
-            }
+        var lines: [ArraySlice<UInt8>] = []
+        if options.style.json {
+            var unused: [UInt8] = []
+            child.framer.frame(readBuffer, count: count, prefix: [], into: &unused) { lines.append($0) }
+            for line in lines { output.append(JSONLine.line(process: child.instance, bytes: line)) }
         } else {
-            output.withBuffer { child.framer.frame(readBuffer, count: count, prefix: prefix, into: &$0) }
+            output.withBuffer { child.framer.frame(readBuffer, count: count, prefix: prefix, into: &$0) { lines.append($0) } }
         }
+        deliver(lines, from: child, followed: followed)
+    }
+
+    /// `web | `, after the time of reading when --timestamps is on.
+    func linePrefix(for child: ChildOutput) -> [UInt8] {
+        let name = prefixes.prefix(for: child.instance, process: child.process)
+        return options.style.timestamps ? Array((WallClock.localTime() + " ").utf8) + name : name
     }
 
     /// Lines for log probes, followers and log files (the slow path).
@@ -472,9 +475,15 @@ public final class Runtime {
 
     /// The partial last line of a child that is gone, to every destination.
     func flushPartial(_ child: ChildOutput) {
-        let prefix = prefixes.prefix(for: child.instance, process: child.process)
         var lines: [ArraySlice<UInt8>] = []
-        output.withBuffer { child.framer.flush(prefix: prefix, into: &$0) { lines.append($0) } }
+        if options.style.json {
+            var unused: [UInt8] = []
+            child.framer.flush(prefix: [], into: &unused) { lines.append($0) }
+            for line in lines { output.append(JSONLine.line(process: child.instance, bytes: line)) }
+        } else {
+            let prefix = linePrefix(for: child)
+            output.withBuffer { child.framer.flush(prefix: prefix, into: &$0) { lines.append($0) } }
+        }
         if !lines.isEmpty {
             deliver(lines, from: child, followed: followAllLogs || followedInstances.contains(child.instance))
         }

@@ -96,6 +96,10 @@ func validateNames(_ names: [String], in spec: ProjectSpec) throws {
     }
 }
 
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
 enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
     case auto, always, never
 }
@@ -106,6 +110,14 @@ struct OutputOptions: ParsableArguments {
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Time between the stop signal and SIGKILL, e.g. 5s (overrides stop.timeout).", valueName: "duration"))
     var timeout: String?
+
+    @Flag(help: "Start every line with the time it was read, HH:MM:SS.mmm.")
+    var timestamps = false
+
+    @Option(help: "text: `name | line`; json: one object per line, {\"ts\",\"process\",\"line\"} or {\"ts\",\"process\":\"orch\",\"event\"}.")
+    var logFormat: LogFormat = .text
+
+    var style: OutputStyle { OutputStyle(color: logFormat == .json ? false : useColor, timestamps: timestamps, json: logFormat == .json) }
 
     var useColor: Bool {
         switch color {
@@ -257,7 +269,7 @@ struct Run: ParsableCommand {
 func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions, control: ControlOptions?) -> Runtime? {
     do {
         let runtime = try Runtime(project: spec, selected: selected, mode: mode,
-                                  options: RuntimeOptions(style: OutputStyle(color: output.useColor), control: control))
+                                  options: RuntimeOptions(style: output.style, control: control))
         try runtime.prepare()
         return runtime
     } catch let error as AlreadyRunning {

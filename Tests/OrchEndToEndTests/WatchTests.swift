@@ -142,4 +142,21 @@ final class OutputOptionsTests: XCTestCase {
         let all = (1...8).map { "line \($0)" } + ["last"]
         XCTAssertEqual(Array(all.suffix(keptLines.count)), keptLines, "whole lines, in order, newest kept")
     }
+
+    func testTimestampsAndJSONLogFormat() throws {
+        try project.write("Procfile", "web: echo 'say \"hi\"'; printf 'tab\\there'\n")
+        var result = try runToEnd(["up", "--no-control", "--timestamps"], in: project.path)
+        XCTAssertEqual(result.code, 0)
+        let stamped = result.out.split(separator: "\n").map(String.init)
+        XCTAssertTrue(stamped.contains { $0.range(of: #"^\d\d:\d\d:\d\d\.\d\d\d web  \| say "hi"$"#, options: .regularExpression) != nil }, result.out)
+        XCTAssertTrue(stamped.contains { $0.range(of: #"^\d\d:\d\d:\d\d\.\d\d\d orch \| web started \(pid \d+\)$"#, options: .regularExpression) != nil }, result.out)
+
+        result = try runToEnd(["up", "--no-control", "--log-format", "json"], in: project.path)
+        XCTAssertEqual(result.code, 0)
+        let objects = try result.out.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]) }
+        XCTAssertTrue(objects.contains { $0["process"] == "web" && $0["line"] == "say \"hi\"" }, result.out)
+        XCTAssertTrue(objects.contains { $0["process"] == "web" && $0["line"] == "tab\there" }, result.out)
+        XCTAssertTrue(objects.contains { $0["process"] == "orch" && $0["event"]?.hasPrefix("web started (pid ") == true }, result.out)
+        XCTAssertTrue(objects.allSatisfy { $0["ts"]?.hasSuffix("Z") == true })
+    }
 }
