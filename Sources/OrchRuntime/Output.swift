@@ -18,7 +18,11 @@ final class OutputSink {
         self.highWater = highWater
         savedFlags = Descriptor.statusFlags(fd)
         nonblocking = Descriptor.isPipeOrSocket(fd)
-        if nonblocking { try? Descriptor.setNonBlocking(fd, true) }
+        if nonblocking {
+            try? Descriptor.setNonBlocking(fd, true)
+            // A bigger pipe to whoever reads orch means fewer stalls on a full pipe.
+            Descriptor.growPipe(fd, to: 1 << 20)
+        }
         buffer.reserveCapacity(256 << 10)
     }
 

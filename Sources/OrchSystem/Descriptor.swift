@@ -84,7 +84,7 @@ public enum Descriptor {
         var fds: [Int32] = [-1, -1]
         let rc = fds.withUnsafeMutableBufferPointer { orch_pipe($0.baseAddress!, nonblockingRead ? 1 : 0) }
         try check(rc, "pipe2")
-        if let capacity { _ = fcntl(fds[0], 1031 /* F_SETPIPE_SZ */, Int32(capacity)) }
+        if let capacity { growPipe(fds[0], to: capacity) }
         return (fds[0], fds[1])
     }
 
@@ -114,6 +114,12 @@ public enum Descriptor {
         guard fstat(fd, &info) == 0 else { return false }
         let type = info.st_mode & S_IFMT
         return type == S_IFIFO || type == S_IFSOCK
+    }
+
+    /// Asks for a larger kernel buffer on a pipe (F_SETPIPE_SZ); false when refused.
+    @discardableResult
+    public static func growPipe(_ fd: Int32, to capacity: Int) -> Bool {
+        fcntl(fd, 1031 /* F_SETPIPE_SZ */, Int32(capacity)) >= 0
     }
 
     /// The raw O_* status flags, to restore stdout's on exit.
