@@ -36,3 +36,6 @@ python3 "$here/bench.py" --orch "$orch" --tmp "$tmp" \
 
 echo
 python3 "$here/ctl_bench.py" --orch "$orch"
+
+echo
+python3 "$here/scale_bench.py" --orch "$orch"

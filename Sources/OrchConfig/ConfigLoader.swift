@@ -106,6 +106,8 @@ struct Loader {
     let workingDirectory: String
     var errors: [ConfigDiagnostic] = []
     var warnings: [ConfigDiagnostic] = []
+    /// Processes past the last port foreman's rule can give.
+    var portless: [String] = []
     /// Env files already read, so a file named twice (`env_file: [.env]` beside the
     /// default `.env`) is read, and warned about, once.
     var envFileCache: [String: [(String, String)]] = [:]
@@ -188,6 +190,10 @@ struct Loader {
             processes.append(resolve(process, index: index, basePort: basePort, global: global, directory: directory, configFile: configFile))
         }
         checkDependencies(raw.processes, resolved: processes, configFile: configFile)
+        if let first = portless.first {
+            let names = portless.count == 1 ? "process '\(first)' gets" : "\(portless.count) processes ('\(first)' to '\(portless[portless.count - 1])') get"
+            warnings.append(ConfigDiagnostic(file: configFile, message: "\(names) no PORT: base \(basePort) + 100 per process passes 65535; lower the base port (-p) if they need one"))
+        }
 
         var control = raw.control
         if let socket = control.socket {
@@ -337,11 +343,18 @@ struct Loader {
         if let file = log?.file { log?.file = path(file) }
 
         let replicas = options.formation[process.name] ?? process.replicas ?? options.formation[Formation.all] ?? 1
-        if let port, port + Swift.max(replicas, 1) - 1 > 65535 {
-            errors.append(ConfigDiagnostic(
-                file: configFile, line: process.location.line, column: process.location.column,
-                message: "process '\(process.name)': PORT \(port)\(replicas > 1 ? "-\(port + replicas - 1)" : "") goes past 65535; lower the base port (-p)"
-            ))
+        if let given = port, given + Swift.max(replicas, 1) - 1 > 65535 {
+            if process.port != nil {
+                errors.append(ConfigDiagnostic(
+                    file: configFile, line: process.location.line, column: process.location.column,
+                    message: "process '\(process.name)': PORT \(given)\(replicas > 1 ? "-\(given + replicas - 1)" : "") goes past 65535; lower its port"
+                ))
+            } else {
+                // foreman's base+100·i runs out after a few hundred processes: those
+                // just get no PORT (one warning for all of them, after the loop).
+                portless.append(process.name)
+                port = nil
+            }
         }
         return ProcessSpec(
             name: process.name, command: process.command, cwd: cwd, environment: environment, port: port,

@@ -78,7 +78,13 @@ public struct InstanceRecord: Sendable, Equatable {
 /// The supervisor as a pure state machine: `handle(event, now) -> [Effect]`.
 /// No syscalls, no clock reads, no randomness but a seeded generator.
 public struct Supervisor: Sendable {
-    public internal(set) var project: ProjectSpec
+    public internal(set) var project: ProjectSpec {
+        didSet { indexProcesses() }
+    }
+    /// Process name → position in `project.processes`.
+    private var processIndex: [String: Int] = [:]
+    /// Process name → the processes that depend on it.
+    private var dependents: [String: Set<String>] = [:]
     public let mode: Mode
     public internal(set) var instances: [InstanceRecord] = []
     public private(set) var shuttingDown = false
@@ -99,6 +105,7 @@ public struct Supervisor: Sendable {
     public init(project: ProjectSpec, selected: [String]? = nil, mode: Mode = .up, seed: UInt64 = 0x9E37_79B9, jitter: Double = 0.1) {
         self.project = project
         self.mode = mode
+        defer { indexProcesses() }
         self.random = SplitMix64(seed: seed)
         self.jitter = jitter
         var roots: [String]
@@ -136,7 +143,21 @@ public struct Supervisor: Sendable {
     }
 
     public func processSpec(of record: InstanceRecord) -> ProcessSpec? {
-        project.process(named: record.process)
+        spec(named: record.process)
+    }
+
+    /// A process of the project by name, in constant time.
+    public func spec(named name: String) -> ProcessSpec? {
+        processIndex[name].map { project.processes[$0] }
+    }
+
+    private mutating func indexProcesses() {
+        processIndex = [:]
+        dependents = [:]
+        for (i, process) in project.processes.enumerated() {
+            processIndex[process.name] = i
+            for dependency in process.dependsOn { dependents[dependency.name, default: []].insert(process.name) }
+        }
     }
 
     /// The earliest time at which `.tick` has work to do.
@@ -226,7 +247,7 @@ public struct Supervisor: Sendable {
         case let .request(request):
             handle(request, now: now, &effects)
         case let .fileChanged(process, path):
-            guard !shuttingDown, let spec = project.process(named: process), let watch = spec.watch else { break }
+            guard !shuttingDown, let spec = spec(named: process), let watch = spec.watch else { break }
             if var change = pendingChanges[process] {
                 change.paths.insert(path)
                 pendingChanges[process] = change
@@ -268,7 +289,7 @@ public struct Supervisor: Sendable {
     private enum Readiness: Equatable { case met, unmet, never(String) }
 
     private func dependencies(of i: Int) -> Readiness {
-        guard let process = project.process(named: instances[i].process) else { return .met }
+        guard let process = spec(named: instances[i].process) else { return .met }
         for dependency in process.dependsOn {
             let others = instances.filter { $0.process == dependency.name }
             for other in others {
@@ -610,22 +631,16 @@ public struct Supervisor: Sendable {
                 break
             }
         }
+        // Processes with an instance still alive: their dependencies must wait.
+        var alive = Set<String>()
+        for record in instances where !record.state.isEnded { alive.insert(record.process) }
         for i in instances.indices {
-            guard case .running = instances[i].state, !hasLiveDependents(i) else { continue }
+            guard case .running = instances[i].state,
+                  (dependents[instances[i].process] ?? []).isDisjoint(with: alive) else { continue }
             stop(i, then: .stop, now: now, &effects)
         }
         if instances.allSatisfy(\.state.isEnded) {
             finish(exitCode ?? 0, &effects)
-        }
-    }
-
-    private func hasLiveDependents(_ i: Int) -> Bool {
-        let name = instances[i].process
-        return instances.contains { other in
-            guard !other.state.isEnded,
-                  let process = project.process(named: other.process),
-                  process.dependsOn.contains(where: { $0.name == name }) else { return false }
-            return true
         }
     }
 

@@ -390,11 +390,12 @@ final class YAMLErrorTests: ConfigTestCase {
         XCTAssertThrowsError(try ConfigLoader.load(options(basePort: 70000))) { error in
             XCTAssertEqual((error as? ConfigError)?.description, "-p: the base port must be between 1 and 65535, got 70000")
         }
-        XCTAssertThrowsError(try ConfigLoader.load(options(basePort: 65500, environment: [:]))) { error in
-            XCTAssertEqual(
-                (error as? ConfigError)?.description,
-                "orch.yaml:1:19: process 'b': PORT 65600 goes past 65535; lower the base port (-p)"
-            )
-        }
+        // Past 65535, foreman's rule runs out: those processes get no PORT, with a warning.
+        let result = try ConfigLoader.load(options(basePort: 65500, environment: [:]))
+        XCTAssertEqual(result.spec.processes.map(\.port), [65500, nil])
+        XCTAssertNil(result.spec.processes[1].instance(replica: 0, of: 1).environment["PORT"])
+        XCTAssertEqual(result.warnings.map(\.description), [
+            "orch.yaml: process 'b' gets no PORT: base 65500 + 100 per process passes 65535; lower the base port (-p) if they need one"
+        ])
     }
 }
