@@ -202,6 +202,54 @@ final class UpTests: XCTestCase {
         assertAllGone(project.recordedPids())
     }
 
+    func testSlowReaderBlocksChildrenLosesNothingAndMemoryStaysBounded() throws {
+        // 40 MB of output into a reader that takes 64 KiB every 5 ms: orch must stop
+        // reading its children (they block) instead of buffering everything.
+        try project.write("Procfile", """
+        spam: awk 'BEGIN { for (i = 0; i < 500000; i++) printf "%07d %s\\n", i, "0123456789012345678901234567890123456789012345678901234567890123456789" }'; exec sleep 1000
+        """)
+        try project.write("slow.py", """
+        import sys, time
+        count = 0
+        partial = b""
+        while True:
+            chunk = sys.stdin.buffer.read1(65536)
+            if not chunk:
+                break
+            lines = (partial + chunk).split(b"\\n")
+            partial = lines.pop()
+            for line in lines:
+                if line.startswith(b"spam | "):
+                    count += 1
+                    if line.startswith(b"spam | 0499999 "):
+                        open("done", "w").write(str(count))
+            time.sleep(0.005)
+        """)
+        XCTAssertEqual(mkfifo(project.path + "/fifo", 0o600), 0)
+        let script = "'\(orchBinary())' up --no-control > fifo & echo $! > orch.pid; exec python3 slow.py < fifo"
+        let reader = try Running(["-c", script], in: project.path, executable: "/bin/sh")
+        defer { reader.ensureStopped() }
+        var orchPid: Int32 = 0
+        XCTAssertTrue(eventually(timeout: 10) {
+            orchPid = Int32(self.project.read("orch.pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+            return orchPid > 0
+        })
+        defer { if isAlive(orchPid) { kill(orchPid, SIGKILL) } }
+        var peak = 0
+        XCTAssertTrue(reader.waitFor("the reader to see every line", timeout: 120) { _ in
+            if let status = try? String(contentsOfFile: "/proc/\(orchPid)/status", encoding: .utf8),
+               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+               let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
+                peak = max(peak, kb)
+            }
+            return self.project.read("done") != nil
+        })
+        XCTAssertEqual(project.read("done"), "500000", "every line arrived")
+        XCTAssertLessThan(peak, 48 * 1024, "orch's RSS stayed bounded (peak \(peak) KiB) while 40 MB went through")
+        kill(orchPid, SIGTERM)
+        XCTAssertTrue(eventually(timeout: 20) { !isAlive(orchPid) })
+    }
+
     func testOnlyNamedProcessesStart() throws {
         try project.write("Procfile", """
         web: echo web; exec sleep 30
