@@ -250,6 +250,21 @@ final class UpTests: XCTestCase {
         XCTAssertTrue(eventually(timeout: 20) { !isAlive(orchPid) })
     }
 
+    func testEnvFilesReplaceDotenvAndBadLinesWarn() throws {
+        try project.write("Procfile", "web: echo \"A=$A B=$B C=$C\"\n")
+        try project.write(".env", "A=from-dotenv\nB=from-dotenv\n")
+        try project.write("one.env", "A=one\nexport B='two words'\n1BAD=x\n")
+        try project.write("two.env", "B=\"second \\\"quoted\\\"\"\n")
+        var result = try runToEnd(["up", "--no-control"], in: project.path, environment: ["C": "from-orch", "A": "from-orch"])
+        XCTAssertTrue(result.out.contains("web  | A=from-dotenv B=from-dotenv C=from-orch"), result.out)
+        result = try runToEnd(["up", "--no-control", "-e", "one.env", "-e", "two.env"], in: project.path, environment: ["C": "from-orch"])
+        XCTAssertTrue(result.out.contains(#"web  | A=one B=second "quoted" C=from-orch"#), result.out)
+        XCTAssertTrue(result.err.contains("one.env:3"), "an invalid key is skipped with a warning naming file:line: \(result.err)")
+        result = try runToEnd(["up", "--no-control", "-e", "missing.env"], in: project.path)
+        XCTAssertEqual(result.code, 2)
+        XCTAssertTrue(result.err.contains("missing.env"), result.err)
+    }
+
     func testOnlyNamedProcessesStart() throws {
         try project.write("Procfile", """
         web: echo web; exec sleep 30
