@@ -33,15 +33,25 @@ struct CtlOptions: ParsableArguments {
                 let token = try readToken(environment)
                 return try ControlClient(host: String(address[..<colon]), port: port, token: token)
             }
-            let project = try projectDirectory()
-            switch StateFile.lookup(project: project, environment: environment) {
-            case let .running(endpoint):
-                return try ControlClient(host: endpoint.host, port: UInt16(endpoint.port), token: endpoint.token)
-            case .none:
-                throw ClientError("no orch is running for \(project)")
-            case let .stale(pid):
-                throw ClientError("no orch is running for \(project) (removed a stale state file\(pid > 0 ? " of pid \(pid)" : ""))")
+            // The project of the config found from here; else any directory from here
+            // up that has a running orch (one started with -f OTHERFILE).
+            let discovered = projectDirectory()
+            var stalePid: Int32?
+            for directory in discovered.map({ [$0] }) ?? ancestors(of: currentDirectory()) {
+                switch StateFile.lookup(project: directory, environment: environment) {
+                case let .running(endpoint):
+                    return try ControlClient(host: endpoint.host, port: UInt16(endpoint.port), token: endpoint.token)
+                case .none:
+                    continue
+                case let .stale(pid):
+                    stalePid = pid
+                }
             }
+            let project = discovered ?? currentDirectory()
+            if let stalePid {
+                throw ClientError("no orch is running for \(project) (removed a stale state file\(stalePid > 0 ? " of pid \(stalePid)" : ""))")
+            }
+            throw ClientError("no orch is running for \(project)")
         } catch let error as ClientError {
             printError("orch: \(error)")
             throw ExitCode(1)
@@ -56,16 +66,25 @@ struct CtlOptions: ParsableArguments {
         return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    private func projectDirectory() throws -> String {
+    /// The directory of `--file`, or of the config discovered from here (nil: none).
+    private func projectDirectory() -> String? {
         let cwd = currentDirectory()
         if let file {
             let path = file.hasPrefix("/") ? file : cwd + "/" + file
             return String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
         }
-        guard let found = ConfigLoader.discover(from: cwd) else {
-            throw ClientError("no orch is running for \(cwd) (no orch.yaml or Procfile here or above)")
+        return ConfigLoader.discover(from: cwd).map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) }
+    }
+
+    private func ancestors(of directory: String) -> [String] {
+        var result: [String] = []
+        var current = directory
+        while !current.isEmpty {
+            result.append(current)
+            guard let slash = current.lastIndex(of: "/") else { break }
+            current = String(current[..<slash])
         }
-        return String(found[..<(found.lastIndex(of: "/") ?? found.endIndex)])
+        return result
     }
 
     /// Runs a call, turning a failure into one line and exit 1.

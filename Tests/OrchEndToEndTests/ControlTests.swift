@@ -264,6 +264,21 @@ final class ControlTests: XCTestCase {
         XCTAssertEqual(run.waitForExit(), 0)
     }
 
+    func testCtlFindsAnOrchStartedWithAnotherConfigFile() throws {
+        try project.write("Procfile.dev", "web: exec sleep 1000\n")
+        try project.write("sub/keep", "")
+        let run = try Running(["up", "-f", "Procfile.dev"], in: project.path, environment: env)
+        orch = run
+        XCTAssertTrue(run.waitFor("web started") { r in r.stdout.contains("web started") && self.stateFile() != nil })
+        for directory in [project.path, project.path + "/sub"] {
+            let result = try ctl(["ps"], in: directory)
+            XCTAssertEqual(result.code, 0, result.err)
+            XCTAssertTrue(result.out.contains("web   running") || result.out.contains("web  running"), result.out)
+        }
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.waitForExit(), 0)
+    }
+
     func testUnixSocketAndExplicitControlAddress() throws {
         try project.write("orch.yaml", """
         control: { socket: ctl.sock }
