@@ -86,8 +86,29 @@ public enum Processes {
         return Stat(pid: pid, state: state, parent: ppid, group: pgrp, session: session, cpuTicks: utime + stime, residentPages: rss)
     }
 
-    /// Pids of the processes whose parent is `parent` (orch's orphans after reparenting).
+    /// Pids of the processes whose parent is `parent` (orch's orphans after reparenting),
+    /// zombies left out. Reads `/proc/PID/task/*/children` (cheap), else scans /proc.
     public static func children(of parent: Int32) -> [Int32] {
+        if let tasks = opendir("/proc/\(parent)/task") {
+            defer { closedir(tasks) }
+            var result: [Int32] = []
+            var found = false
+            while let entry = readdir(tasks) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                guard Int32(name) != nil, let text = readSmallFile("/proc/\(parent)/task/\(name)/children") else { continue }
+                found = true
+                for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+                    if let pid = Int32(word), state(of: pid) != "Z" { result.append(pid) }
+                }
+            }
+            if found { return result }
+        }
+        return scanChildren(of: parent)
+    }
+
+    private static func scanChildren(of parent: Int32) -> [Int32] {
         guard let dir = opendir("/proc") else { return [] }
         defer { closedir(dir) }
         var result: [Int32] = []
