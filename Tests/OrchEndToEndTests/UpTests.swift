@@ -335,16 +335,18 @@ final class UpTests: XCTestCase {
     func testPlainCommandsScriptsWithoutShebangAndShellCommands() throws {
         try project.write("script", "echo \"script ran with $1\"\n")
         XCTAssertEqual(chmod(project.path + "/script", 0o755), 0)
-        try project.write("Procfile", """
-        plain: ./script arg
-        shell: echo "shell $((1 + 2))"
-        missing: no-such-program-here
-        """)
-        let result = try runToEnd(["up"], in: project.path)
-        XCTAssertTrue(result.out.contains("plain   | script ran with arg"), result.out)
-        XCTAssertTrue(result.out.contains("shell   | shell 3"), result.out)
-        XCTAssertTrue(result.out.contains("not found"), result.out)
-        XCTAssertNotNil(result.code)
+        // One process per run: with several, the first to exit stops the others.
+        let cases = [
+            ("plain: ./script arg\n", "plain | script ran with arg", Int32(0)),
+            ("shell: echo \"shell $((1 + 2))\"\n", "shell | shell 3", 0),
+            ("missing: no-such-program-here\n", "not found", 127),
+        ]
+        for (procfile, expected, code) in cases {
+            try project.write("Procfile", procfile)
+            let result = try runToEnd(["up", "--no-control"], in: project.path)
+            XCTAssertTrue(result.out.contains(expected), result.out)
+            XCTAssertEqual(result.code, code, result.out)
+        }
     }
 
     func testVersionAndHelp() throws {
