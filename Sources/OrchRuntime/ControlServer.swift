@@ -271,8 +271,7 @@ extension Runtime {
 
     func closeConnection(_ connection: ControlConnection) {
         guard connection.fd >= 0 else { return }
-        epoll.remove(connection.fd)
-        sources.removeValue(forKey: connection.registration)
+        unregister(connection.fd, connection.registration)
         connections.removeValue(forKey: connection.registration)
         Descriptor.close(connection.fd)
         connection.fd = -1

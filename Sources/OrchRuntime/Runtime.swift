@@ -57,10 +57,11 @@ public final class Runtime {
     var readingPaused = false
     /// What the timerfd is armed at, so an unchanged deadline costs no syscall.
     var armedDeadline: Int64?
-    var waitingForStdout = false
+    /// Set while orch waits for its stdout to take more.
+    var stdoutRegistration: UInt64?
     var exitCode: Int32?
     var interrupts = 0
-    var controlOptions: ControlOptions?
+    var controlOptions: ControlOptions? { options.control }
     var watcher: FileWatcher?
     var logFiles: [String: LogFileWriter] = [:]
     var watcherRegistration: UInt64 = 0
@@ -89,7 +90,6 @@ public final class Runtime {
         try Processes.becomeSubreaper()
         try register(signals.fd, events: Epoll.readable, as: .signals)
         try register(timer.fd, events: Epoll.readable, as: .timer)
-        controlOptions = options.control
     }
 
     /// Binds the control port (if configured), writes the state file and sets up
@@ -102,8 +102,7 @@ public final class Runtime {
     /// (Re)creates the inotify watches for every process in this run that has `watch`.
     func setUpWatches() {
         if let old = watcher {
-            epoll.remove(old.inotify.fd)
-            sources.removeValue(forKey: watcherRegistration)
+            unregister(old.inotify.fd, watcherRegistration)
             watcher = nil
         }
         let running = Set(core.instances.map(\.process))
@@ -504,8 +503,7 @@ public final class Runtime {
 
     func unregister(_ child: ChildOutput) {
         guard child.fd >= 0 else { return }
-        epoll.remove(child.fd)
-        sources.removeValue(forKey: child.registration)
+        unregister(child.fd, child.registration)
         Descriptor.close(child.fd)
         child.fd = -1
     }
@@ -513,15 +511,14 @@ public final class Runtime {
     func flushOutput() {
         switch output.flush() {
         case .done:
-            if waitingForStdout {
-                epoll.remove(output.fd)
-                sources = sources.filter { if case .stdoutWritable = $0.value { return false } else { return true } }
-                waitingForStdout = false
+            if let id = stdoutRegistration {
+                unregister(output.fd, id)
+                stdoutRegistration = nil
             }
             if readingPaused { resumeReading() }
         case .blocked:
-            if !waitingForStdout {
-                waitingForStdout = (try? register(output.fd, events: Epoll.writable, as: .stdoutWritable)) != nil
+            if stdoutRegistration == nil {
+                stdoutRegistration = try? register(output.fd, events: Epoll.writable, as: .stdoutWritable)
             }
             if output.isFull { pauseReading() }
         case .brokenPipe:
@@ -631,8 +628,7 @@ public final class Runtime {
     func finishProbe(_ run: ProbeRun, passed: Bool, detail: String) {
         guard probes.removeValue(forKey: ObjectIdentifier(run)) != nil else { return }
         if run.fd >= 0 {
-            epoll.remove(run.fd)
-            sources.removeValue(forKey: run.registration)
+            unregister(run.fd, run.registration)
             Descriptor.close(run.fd)
             run.fd = -1
         }
@@ -677,6 +673,12 @@ public final class Runtime {
     }
 
     // MARK: - Registrations
+
+    /// Stops watching `fd` (the caller closes it); its late events are dropped by id.
+    func unregister(_ fd: Int32, _ id: UInt64) {
+        epoll.remove(fd)
+        sources.removeValue(forKey: id)
+    }
 
     @discardableResult
     func register(_ fd: Int32, events: UInt32, as source: Source) throws(SystemError) -> UInt64 {
