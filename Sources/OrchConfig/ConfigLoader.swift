@@ -301,10 +301,13 @@ struct Loader {
             )
             for (key, value) in readEnvFile(path, missing: missing) { own[key] = value; scope[key] = value }
         }
+        var perInstance: [String: String] = [:]
         for entry in process.env {
             let value = Interpolation.expand(entry.value, scope)
             own[entry.key] = value
             scope[entry.key] = value
+            // A value that uses PORT or ORCH_PROCESS_NAME differs per replica.
+            if entry.value.contains("PORT") || entry.value.contains("ORCH_PROCESS_NAME") { perInstance[entry.key] = entry.value }
         }
         var environment = global.merging(own) { $1 }
         environment["ORCH_PROCESS_NAME"] = nil
@@ -356,13 +359,15 @@ struct Loader {
                 port = nil
             }
         }
-        return ProcessSpec(
+        var spec = ProcessSpec(
             name: process.name, command: process.command, cwd: cwd, environment: environment, port: port,
             kind: process.kind, replicas: replicas, restart: process.restart ?? (process.kind == .service ? .onFailure : .no),
             backoff: process.backoff, maxRestarts: process.maxRestarts, dependsOn: process.dependsOn.map(\.dependency),
             ready: process.ready, stop: process.stop, optional: process.optional, watch: watch, pty: process.pty,
             log: log, line: process.location.line ?? 0
         )
+        spec.instanceEnvironment = perInstance
+        return spec
     }
 
     mutating func checkDependencies(_ raw: [RawProject.Process], resolved: [ProcessSpec], configFile: String) {

@@ -174,6 +174,9 @@ public struct ProcessSpec: Sendable, Equatable {
     public var log: LogFileSpec?
     /// Line in the config file that defines the process, for messages.
     public var line: Int
+    /// `env` entries whose value uses PORT or ORCH_PROCESS_NAME, as written: each
+    /// instance expands them again with its own values.
+    public var instanceEnvironment: [String: String] = [:]
 
     public init(
         name: String, command: String, cwd: String, environment: [String: String] = [:], port: Int? = nil,
@@ -209,11 +212,15 @@ public struct ProcessSpec: Sendable, Equatable {
 
     /// The concrete instance for replica `index` of `count`: environment with PORT and
     /// ORCH_PROCESS_NAME set, probe templates interpolated from that environment.
-    public func instance(replica index: Int, of count: Int) -> InstanceSpec {
-        let instanceName = instanceName(replica: index, of: count)
+    /// `name` overrides the instance name (instances added by scaling keep `web.N`).
+    public func instance(replica index: Int, of count: Int, name: String? = nil) -> InstanceSpec {
+        let instanceName = name ?? instanceName(replica: index, of: count)
         var env = environment
         if let port { env["PORT"] = String(port + index) }
         env["ORCH_PROCESS_NAME"] = instanceName
+        for (key, template) in instanceEnvironment where key != "PORT" {
+            env[key] = Interpolation.expand(template, env)
+        }
         var probe = ready
         if var p = probe {
             switch p.check {
@@ -228,7 +235,7 @@ public struct ProcessSpec: Sendable, Equatable {
             }
             probe = p
         }
-        return InstanceSpec(name: instanceName, process: name, replica: index, command: command, cwd: cwd, environment: env, ready: probe,
+        return InstanceSpec(name: instanceName, process: self.name, replica: index, command: command, cwd: cwd, environment: env, ready: probe,
                             pty: pty, log: log)
     }
 }

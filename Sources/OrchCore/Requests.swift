@@ -115,9 +115,7 @@ extension Supervisor {
     }
 
     private mutating func add(_ spec: ProcessSpec, replica: Int, name: String) {
-        var instance = spec.instance(replica: replica, of: max(spec.replicas, 2))
-        instance.name = name
-        instance.environment["ORCH_PROCESS_NAME"] = name
+        let instance = spec.instance(replica: replica, of: max(spec.replicas, 2), name: name)
         index[name] = instances.count
         instances.append(InstanceRecord(spec: instance))
     }
@@ -142,10 +140,7 @@ extension Supervisor {
                 comparable.replicas = process.replicas
                 if comparable != process {
                     for (replica, i) in current.enumerated() {
-                        var instance = process.instance(replica: replica, of: max(current.count, 2))
-                        instance.name = instances[i].name
-                        instance.environment["ORCH_PROCESS_NAME"] = instances[i].name
-                        instances[i].spec = instance
+                        instances[i].spec = process.instance(replica: replica, of: max(current.count, 2), name: instances[i].name)
                         if case .running = instances[i].state {
                             stop(i, then: .restart, now: now, &effects)
                         }

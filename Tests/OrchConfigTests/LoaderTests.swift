@@ -154,4 +154,20 @@ final class ProcfileLoadTests: ConfigTestCase {
             XCTAssertTrue(String(describing: error).hasPrefix("no orch.yaml, orch.yml or Procfile in "), "\(error)")
         }
     }
+
+    func testEnvValuesUsingPortOrNameAreExpandedPerReplica() throws {
+        try write("orch.yaml", """
+        processes:
+          web:
+            command: run
+            replicas: 2
+            env: { URL: "http://127.0.0.1:$PORT/", WHO: "${ORCH_PROCESS_NAME}!", PLAIN: "x" }
+        """)
+        let spec = try ConfigLoader.load(options(environment: [:])).spec
+        let web = try XCTUnwrap(spec.process(named: "web"))
+        XCTAssertEqual(web.instance(replica: 1, of: 2).environment["URL"], "http://127.0.0.1:5001/")
+        XCTAssertEqual(web.instance(replica: 1, of: 2).environment["WHO"], "web.2!")
+        XCTAssertEqual(web.instance(replica: 0, of: 2, name: "web.7").environment["WHO"], "web.7!")
+        XCTAssertEqual(web.instance(replica: 0, of: 2).environment["PLAIN"], "x")
+    }
 }
