@@ -16,7 +16,8 @@ public enum ControlProtocol {
 }
 
 public enum Method: String, Codable, Sendable, CaseIterable {
-    case auth, status, start, stop, restart, signal, scale, logs, events, reload, shutdown
+    /// `list` is another name for `status`.
+    case auth, status, list, start, stop, restart, signal, scale, logs, events, reload, shutdown
 }
 
 public struct Params: Codable, Sendable, Equatable {

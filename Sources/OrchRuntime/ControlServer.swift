@@ -321,7 +321,7 @@ extension Runtime {
         switch method {
         case .auth:
             return ResultBody(project: controlEndpoint?.project, pid: Processes.currentPID)
-        case .status:
+        case .status, .list:
             return ResultBody(project: controlEndpoint?.project, pid: Processes.currentPID, processes: statusRows())
         case .start, .stop, .restart:
             let names = try resolveTargets(params.names)
