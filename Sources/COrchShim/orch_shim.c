@@ -52,6 +52,18 @@ int orch_block_signals(void) {
     return 0;
 }
 
+int orch_unblock_signals(void) {
+    sigset_t set;
+    orch_signal_set(&set);
+    int rc = pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    if (rc != 0) return rc;
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    if (sigaction(SIGPIPE, &dfl, NULL) != 0) return errno;
+    return 0;
+}
+
 int orch_signalfd_create(int *fd) {
     sigset_t set;
     orch_signal_set(&set);

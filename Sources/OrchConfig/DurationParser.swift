@@ -38,8 +38,14 @@ public enum DurationParser {
             guard !sum.overflow else { return nil }
             total = sum.partialValue
         }
+        // Nothing orch waits for is longer than a year; beyond that the clock
+        // arithmetic would overflow, so such a value is a config error.
+        guard total <= DurationParser.longest else { return nil }
         return .nanoseconds(total)
     }
+
+    /// The longest duration a config may give: 8760h (a year).
+    public static let longest: Int64 = 365 * 24 * 3_600_000_000_000
 
     /// `250ms`, `2m`, `1500ms`: the largest whole unit that writes `duration`
     /// exactly, so the text parses back to it (for `orch check`).

@@ -4,6 +4,8 @@
 public enum Formation {
     /// The key that sets the default for every process.
     public static let all = "all"
+    /// Most replicas of one process (formation, `replicas:`, `orch ctl scale`).
+    public static let maxReplicas = 1000
 
     public static func parse(_ text: String) throws(ConfigError) -> [String: Int] {
         var result: [String: Int] = [:]
@@ -26,8 +28,8 @@ public enum Formation {
                 problems.append(problem("invalid process name '\(name)' in formation entry '\(item)'"))
                 continue
             }
-            guard let count = Int(countText), count >= 0 else {
-                problems.append(problem("invalid count '\(countText)' in formation entry '\(item)': expected a non-negative integer"))
+            guard let count = Int(countText), (0...Formation.maxReplicas).contains(count) else {
+                problems.append(problem("invalid count '\(countText)' in formation entry '\(item)': expected a number from 0 to \(Formation.maxReplicas)"))
                 continue
             }
             result[name] = count

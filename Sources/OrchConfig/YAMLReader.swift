@@ -123,7 +123,7 @@ struct YAMLReader {
                     }
                 }
             case "replicas":
-                process.replicas = integer(value, what, in: 0...10_000, expected: "a non-negative integer")
+                process.replicas = integer(value, what, in: 0...Formation.maxReplicas, expected: "a number from 0 to \(Formation.maxReplicas)")
             case "restart":
                 process.restart = restart(value, what: what)
             case "backoff":
@@ -328,7 +328,20 @@ struct YAMLReader {
                 return nil
             }
         }
+        // The probe connects without name lookups (they would block the loop).
+        if !host.contains("$") && !YAMLReader.isAddress(host) {
+            error(node, "\(what): '\(host)' is a host name; the probe takes an IP address (127.0.0.1, [::1]) or localhost")
+            return nil
+        }
         return .tcp(host: host, port: port)
+    }
+
+    /// An IPv4 or IPv6 literal, or localhost.
+    static func isAddress(_ host: String) -> Bool {
+        if host == "localhost" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 4 && parts.allSatisfy({ UInt8($0) != nil }) { return true }
+        return host.contains(":") && host.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
     }
 
     /// A URL; a bare path (`/health`) means `http://127.0.0.1:$PORT/health`.

@@ -521,6 +521,8 @@ public struct Supervisor: Sendable {
         if jitter > 0 && delay > 0 {
             delay *= 1 + jitter * (random.nextUnit() * 2 - 1)
         }
+        // Jitter never takes the delay past `max`.
+        delay = min(delay, cap, Double(Int64.max / 2))
         return .nanoseconds(Int64(max(0, delay)))
     }
 

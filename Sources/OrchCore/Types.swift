@@ -7,8 +7,15 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
     public static func < (a: Instant, b: Instant) -> Bool { a.nanoseconds < b.nanoseconds }
-    public static func + (a: Instant, d: Duration) -> Instant { Instant(nanoseconds: a.nanoseconds + d.nanoseconds) }
-    public static func - (a: Instant, b: Instant) -> Duration { .nanoseconds(a.nanoseconds - b.nanoseconds) }
+    /// Saturating: a deadline past the end of time is the end of time.
+    public static func + (a: Instant, d: Duration) -> Instant {
+        let (sum, overflow) = a.nanoseconds.addingReportingOverflow(d.nanoseconds)
+        return Instant(nanoseconds: overflow ? (d.nanoseconds < 0 ? .min : .max) : sum)
+    }
+    public static func - (a: Instant, b: Instant) -> Duration {
+        let (difference, overflow) = a.nanoseconds.subtractingReportingOverflow(b.nanoseconds)
+        return .nanoseconds(overflow ? (a < b ? .min : .max) : difference)
+    }
     public var description: String { "\(nanoseconds)ns" }
 }
 

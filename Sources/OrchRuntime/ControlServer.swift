@@ -339,7 +339,9 @@ extension Runtime {
             guard let name = params.names?.first, params.names?.count == 1, let count = params.count else {
                 throw RPCError(code: RPCError.invalidParams, message: "scale needs one process name and a count, e.g. web=3")
             }
-            guard count >= 0, count <= 1000 else { throw RPCError(code: RPCError.invalidParams, message: "count must be between 0 and 1000") }
+            guard (0...Formation.maxReplicas).contains(count) else {
+                throw RPCError(code: RPCError.invalidParams, message: "count must be between 0 and \(Formation.maxReplicas)")
+            }
             guard core.project.process(named: name) != nil else { throw unknownProcess(name) }
             dispatch(.request(.scale(process: name, count: count)))
             refreshPrefixes()

@@ -16,18 +16,27 @@ final class LogFileWriter {
 
     deinit { Descriptor.close(fd) }
 
-    /// Writes whole lines (newline added), rotating first when they would not fit.
+    /// Writes whole lines (newline added), rotating before a line that would take
+    /// the file past `max_size`.
     func write(_ lines: [ArraySlice<UInt8>]) {
         guard fd >= 0, !lines.isEmpty else { return }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
         for line in lines {
+            if let max = spec.maxSize, size + bytes.count > 0, size + bytes.count + line.count + 1 > max {
+                flush(&bytes)
+                rotate()
+            }
             bytes.append(contentsOf: line)
             bytes.append(0x0A)
         }
-        if let max = spec.maxSize, size > 0, size + bytes.count > max { rotate() }
+        flush(&bytes)
+    }
+
+    private func flush(_ bytes: inout [UInt8]) {
+        guard fd >= 0, !bytes.isEmpty else { return }
         Descriptor.writeAll(fd, bytes)
         size += bytes.count
+        bytes.removeAll(keepingCapacity: true)
     }
 
     private func rotate() {

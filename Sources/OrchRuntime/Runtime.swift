@@ -548,7 +548,8 @@ public final class Runtime {
     // MARK: - Probes
 
     func startProbe(instance: String, pid: Int32, check: ProbeCheck, timeout: Duration) {
-        let deadline = Clock.monotonicNanoseconds() + timeout.nanoseconds
+        let (sum, overflow) = Clock.monotonicNanoseconds().addingReportingOverflow(timeout.nanoseconds)
+        let deadline = overflow ? Int64.max : sum
         let run = ProbeRun(instance: instance, pid: pid, deadline: deadline)
         switch check {
         case let .tcp(host, portText):

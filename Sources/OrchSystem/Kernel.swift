@@ -55,6 +55,11 @@ public final class SignalFD {
         try check(orch_block_signals(), "pthread_sigmask")
     }
 
+    /// Gives signals back their default effect, for commands that do not supervise.
+    public static func unblockSignals() {
+        _ = orch_unblock_signals()
+    }
+
     public init() throws(SystemError) {
         var fd: Int32 = -1
         try check(orch_signalfd_create(&fd), "signalfd")

@@ -192,7 +192,7 @@ public enum Socket {
         address.sin_port = port.bigEndian
         let name = host == "localhost" || host.isEmpty ? "127.0.0.1" : host
         if inet_pton(AF_INET, name, &address.sin_addr) != 1 {
-            throw SystemError(call: "inet_pton", errno: EINVAL, context: "'\(host)' is not an IP address (probes take 127.0.0.1, ::1 or localhost, not host names)")
+            throw SystemError(call: "inet_pton", errno: EINVAL, context: "'\(host)' is not an IPv4 address (use e.g. 127.0.0.1 or localhost; host names are not looked up)")
         }
         return address
     }

@@ -20,6 +20,8 @@ struct CtlOptions: ParsableArguments {
 
     /// Connects and authenticates, or prints one line and exits 1.
     func connect() throws -> ControlClient {
+        // orch ctl supervises nothing: Ctrl-C, SIGTERM and a closed pipe end it.
+        SignalFD.unblockSignals()
         let environment = currentEnvironment()
         do {
             if let address = control ?? environment["ORCH_CONTROL"].flatMap({ $0.isEmpty ? nil : $0 }) {
@@ -32,6 +34,10 @@ struct CtlOptions: ParsableArguments {
                 }
                 let token = try readToken(environment)
                 return try ControlClient(host: String(address[..<colon]), port: port, token: token)
+            }
+            if let tokenFile, let bytes = Files.read(tokenFile), let endpoint = try? Wire.decode(ControlEndpoint.self, from: bytes[...]) {
+                // A state file says where and with what token.
+                return try ControlClient(host: endpoint.host, port: UInt16(endpoint.port), token: endpoint.token)
             }
             // The project of the config found from here; else any directory from here
             // up that has a running orch (one started with -f OTHERFILE).
@@ -70,10 +76,22 @@ struct CtlOptions: ParsableArguments {
     private func projectDirectory() -> String? {
         let cwd = currentDirectory()
         if let file {
-            let path = file.hasPrefix("/") ? file : cwd + "/" + file
+            let path = normalized(file.hasPrefix("/") ? file : cwd + "/" + file)
+            if Files.isDirectory(path) { return path }
             return String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
         }
         return ConfigLoader.discover(from: cwd).map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) }
+    }
+
+    /// `/a/b/../c/./d` → `/a/c/d`.
+    private func normalized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." { _ = parts.popLast(); continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     private func ancestors(of directory: String) -> [String] {

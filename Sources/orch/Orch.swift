@@ -177,7 +177,10 @@ struct ControlFlags: ParsableArguments {
         if !host.hasPrefix("127.") && host != "localhost" {
             printError("orch: warning: the control port listens on \(host): other hosts can reach it (the token still guards it)")
         }
-        let reloadOptions = loader
+        // A reload reads the file this orch started with, not whatever discovery finds now.
+        var configured = loader
+        configured.file = spec.configFile
+        let reloadOptions = configured
         return ControlOptions(
             host: host == "localhost" ? "127.0.0.1" : host, port: UInt16(port ?? 0), explicitPort: explicit,
             project: spec.directory, socket: spec.control.socket, environment: environment,
@@ -250,7 +253,11 @@ struct Run: ParsableCommand {
                                         control: try control.options(for: spec, loader: config)) else { throw ExitCode(2) }
         let code = runtime.run()
         let results = runtime.results()
-        Descriptor.writeAll(1, Array(("\n" + summaryTable(results, color: output.useColor)).utf8))
+        if output.logFormat == .json {
+            Descriptor.writeAll(1, Array(summaryJSON(results).utf8))
+        } else {
+            Descriptor.writeAll(1, Array(("\n" + summaryTable(results, color: output.useColor)).utf8))
+        }
         if let junit {
             do {
                 if let slash = junit.lastIndex(of: "/"), slash != junit.startIndex {

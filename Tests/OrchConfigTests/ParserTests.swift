@@ -100,12 +100,12 @@ final class FormationTests: XCTestCase {
     func testErrorsNameTheBadPart() {
         let cases: [(String, [String])] = [
             ("web", ["formation (-m): invalid formation entry 'web': expected name=count, e.g. web=2"]),
-            ("web=x", ["formation (-m): invalid count 'x' in formation entry 'web=x': expected a non-negative integer"]),
-            ("web=-1", ["formation (-m): invalid count '-1' in formation entry 'web=-1': expected a non-negative integer"]),
+            ("web=x", ["formation (-m): invalid count 'x' in formation entry 'web=x': expected a number from 0 to 1000"]),
+            ("web=-1", ["formation (-m): invalid count '-1' in formation entry 'web=-1': expected a number from 0 to 1000"]),
             ("w b=1", ["formation (-m): invalid process name 'w b' in formation entry 'w b=1'"]),
             ("web=1,,worker=2", ["formation (-m): empty entry in 'web=1,,worker=2': expected name=count, e.g. web=2,worker=1"]),
             ("a=b,c", [
-                "formation (-m): invalid count 'b' in formation entry 'a=b': expected a non-negative integer",
+                "formation (-m): invalid count 'b' in formation entry 'a=b': expected a number from 0 to 1000",
                 "formation (-m): invalid formation entry 'c': expected name=count, e.g. web=2",
             ]),
         ]

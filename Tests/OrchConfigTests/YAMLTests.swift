@@ -243,9 +243,9 @@ final class YAMLErrorTests: ConfigTestCase {
                 "orch.yaml:1:1: no 'processes' map: add one, e.g. `processes: {web: {command: ...}}`",
             ]),
             ("processes:\n  web:\n    command: x\n    replicas: abc\n",
-             ["orch.yaml:4:15: 'replicas' in process 'web' must be a non-negative integer, got 'abc'"]),
+             ["orch.yaml:4:15: 'replicas' in process 'web' must be a number from 0 to 1000, got 'abc'"]),
             ("processes:\n  web:\n    command: x\n    replicas: -1\n",
-             ["orch.yaml:4:15: 'replicas' in process 'web' must be a non-negative integer, got '-1'"]),
+             ["orch.yaml:4:15: 'replicas' in process 'web' must be a number from 0 to 1000, got '-1'"]),
             ("processes:\n  web:\n    command: x\n    stop: { timeout: 5 }\n",
              ["orch.yaml:4:22: 'timeout' in 'stop' of process 'web' must be a duration like 250ms, 5s or 1m, got '5'"]),
             ("processes:\n  web:\n    command: x\n    stop: { signal: TERMM }\n",
@@ -349,7 +349,7 @@ final class YAMLErrorTests: ConfigTestCase {
             """)
         XCTAssertEqual(errors, [
             "orch.yaml:4:5: unknown key 'restrat' in process 'web' (did you mean 'restart'?)",
-            "orch.yaml:5:15: 'replicas' in process 'web' must be a non-negative integer, got 'many'",
+            "orch.yaml:5:15: 'replicas' in process 'web' must be a number from 0 to 1000, got 'many'",
             "orch.yaml:6:30: process 'web' depends on unknown process 'nope'",
             "orch.yaml:8:14: 'command' in process 'db' must not be empty",
             "orch.yaml:9:3: duplicate process 'db' (first defined at line 7)",

@@ -37,6 +37,10 @@ int orch_spawn(const char *path, char *const argv[], char *const envp[], const c
 /// before any thread exists, so every later thread inherits the mask.
 int orch_block_signals(void);
 
+/// Undoes orch_block_signals for commands that do not supervise (orch ctl): Ctrl-C
+/// and SIGTERM end them, and a write to a closed pipe ends them with SIGPIPE.
+int orch_unblock_signals(void);
+
 /// signalfd(2) for the signals blocked by orch_block_signals, non-blocking, CLOEXEC.
 int orch_signalfd_create(int *fd);
 /// Reads one signalfd_siginfo; returns 0 with the signal number, EAGAIN when empty.
