@@ -363,6 +363,29 @@ final class SupervisorTests: XCTestCase {
         XCTAssertEqual(spawned(effects), ["tests"])
     }
 
+    func testTimeArithmeticSaturates() {
+        XCTAssertEqual(Instant(nanoseconds: .max - 5) + .seconds(1), Instant(nanoseconds: .max))
+        XCTAssertEqual(Instant(nanoseconds: .min + 5) - Instant(nanoseconds: 10), .nanoseconds(Int64.min))
+    }
+
+    func testJitterNeverTakesTheDelayPastMax() {
+        let backoff = Backoff(initial: .seconds(5), max: .seconds(5), factor: 2, resetAfter: .seconds(60))
+        var core = Supervisor(project: ProjectSpec(directory: "/p", configFile: "/p/orch.yaml", processes: [proc("web", restart: .always, backoff: backoff)]), jitter: 0.5)
+        var now = Instant(nanoseconds: 1)
+        var pid: Int32 = 10
+        _ = core.handle(.start, now: now)
+        _ = core.handle(.spawned(instance: "web", pid: pid), now: now)
+        for _ in 0..<20 {
+            _ = core.handle(.exited(instance: "web", pid: pid, termination: .exited(1), groupEmpty: true), now: now)
+            guard case let .backoff(until) = core.instance(named: "web")!.state else { return XCTFail("no backoff") }
+            XCTAssertLessThanOrEqual(until - now, .seconds(5))
+            now = until
+            _ = core.handle(.tick, now: now)
+            pid += 1
+            _ = core.handle(.spawned(instance: "web", pid: pid), now: now)
+        }
+    }
+
     func testForwardSignalGoesToRunningGroups() {
         var h = Harness([proc("web"), proc("worker")])
         h.send(.start)
