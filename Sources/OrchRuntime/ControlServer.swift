@@ -34,7 +34,7 @@ public struct ControlOptions: Sendable {
 public struct AlreadyRunning: Error, CustomStringConvertible {
     public var endpoint: ControlEndpoint
     public var description: String {
-        "orch is already running for \(endpoint.project) (pid \(endpoint.pid), \(endpoint.address)); stop it with `orch ctl down`, or start this one with another --port"
+        "orch is already running for \(endpoint.project) (pid \(endpoint.pid), \(endpoint.address)); stop it with `orch ctl down` first (a second one needs an explicit --port and is reached with `orch ctl --control 127.0.0.1:PORT`)"
     }
 }
 
@@ -285,8 +285,12 @@ extension Runtime {
         do {
             request = try Wire.decode(OrchProtocol.Request.self, from: bytes[...])
         } catch {
-            let error = RPCError(code: RPCError.parseError, message: "invalid JSON request: expected {\"id\":1,\"method\":\"status\",\"params\":{}}")
-            if connection.authenticated { send(Response(id: nil, error: error), to: connection) } else { reject(connection, id: nil, error) }
+            // Valid JSON with the wrong shape is a bad request, answered with its id.
+            let shape = try? Wire.decode(RequestShape.self, from: bytes[...])
+            let error = shape == nil
+                ? RPCError(code: RPCError.parseError, message: "invalid JSON request: expected {\"id\":1,\"method\":\"status\",\"params\":{}}")
+                : RPCError(code: RPCError.invalidParams, message: "bad request: params are {names: [String], signal: String, count: Int, lines: Int, follow: Bool}")
+            if connection.authenticated { send(Response(id: shape?.id, error: error), to: connection) } else { reject(connection, id: shape?.id, error) }
             return
         }
         let id = request.id
@@ -325,16 +329,40 @@ extension Runtime {
             return ResultBody(project: controlEndpoint?.project, pid: Processes.currentPID, processes: statusRows())
         case .start, .stop, .restart:
             let names = try resolveTargets(params.names)
-            let request: OrchCore.Request = method == .start ? .start(names) : method == .stop ? .stop(names) : .restart(names)
+            // start acts on what is not running, stop on what is: say so when that is nothing.
+            let acting = names.filter { name in
+                let alive = core.instance(named: name).map { record -> Bool in
+                    switch record.state {
+                    case .running, .starting, .backoff, .waiting: return true
+                    case .stopping, .ended: return false
+                    }
+                } ?? false
+                let stopping: Bool
+                if case .stopping(_, _, _, .stop)? = core.instance(named: name)?.state { stopping = true } else { stopping = false }
+                switch method {
+                case .start: return !alive
+                case .stop: return alive && !stopping
+                default: return true
+                }
+            }
+            guard !acting.isEmpty else {
+                let what = method == .start ? "already running" : "already stopped"
+                return ResultBody(message: "\(names.joined(separator: ", ")): \(what)", affected: [])
+            }
+            let request: OrchCore.Request = method == .start ? .start(acting) : method == .stop ? .stop(acting) : .restart(acting)
             dispatch(.request(request))
-            return ResultBody(message: "\(method.rawValue) \(names.joined(separator: ", "))", affected: names)
+            return ResultBody(message: "\(method.rawValue) \(acting.joined(separator: ", "))", affected: acting)
         case .signal:
             let names = try resolveTargets(params.names)
             guard let text = params.signal, let signal = SignalName.number(text) else {
                 throw RPCError(code: RPCError.invalidParams, message: "unknown signal '\(params.signal ?? "")' (e.g. TERM, HUP, USR1, 9)")
             }
-            dispatch(.request(.signal(names, signal: signal)))
-            return ResultBody(message: "sent SIG\(SignalName.name(signal)) to \(names.joined(separator: ", "))", affected: names)
+            let running = names.filter { core.instance(named: $0)?.state.pid != nil }
+            guard !running.isEmpty else {
+                throw RPCError(code: RPCError.failed, message: "\(names.joined(separator: ", ")) \(names.count == 1 ? "is" : "are") not running: no signal sent")
+            }
+            dispatch(.request(.signal(running, signal: signal)))
+            return ResultBody(message: "sent SIG\(SignalName.name(signal)) to \(running.joined(separator: ", "))", affected: running)
         case .scale:
             guard let name = params.names?.first, params.names?.count == 1, let count = params.count else {
                 throw RPCError(code: RPCError.invalidParams, message: "scale needs one process name and a count, e.g. web=3")
@@ -484,6 +512,12 @@ extension Runtime {
             send(note, to: connection)
         }
     }
+}
+
+/// Just enough of a request to answer a malformed one with its id.
+struct RequestShape: Decodable {
+    var id: Int?
+    var method: String
 }
 
 /// Compares without an early exit, so the time taken says nothing about the token.

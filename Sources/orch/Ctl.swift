@@ -283,8 +283,12 @@ private func simple(_ method: Method, _ names: [String], _ ctl: CtlOptions) thro
     let client = try ctl.connect()
     let result = try ctl.call(client, method, Params(names: names))
     if ctl.json { return ctl.printJSON(result) }
-    let verb = method == .start ? "started" : method == .stop ? "stopping" : "restarting"
-    print("\(verb): \((result.affected ?? names).joined(separator: ", "))")
+    guard let affected = result.affected, !affected.isEmpty else {
+        print(result.message ?? "nothing to do")
+        return
+    }
+    let verb = method == .start ? "starting" : method == .stop ? "stopping" : "restarting"
+    print("\(verb): \(affected.joined(separator: ", "))")
 }
 
 func statusTable(_ rows: [ProcessStatus], color: Bool) -> String {

@@ -279,6 +279,32 @@ final class ControlTests: XCTestCase {
         XCTAssertEqual(run.waitForExit(), 0)
     }
 
+    func testCtlSaysWhenThereIsNothingToDo() throws {
+        let run = try startOrch("web: echo $$ > web.pid; exec sleep 1000\n", started: ["web"])
+        var result = try ctl(["start", "web"])
+        XCTAssertEqual(result.code, 0, result.err)
+        XCTAssertEqual(result.out, "web: already running\n")
+        result = try ctl(["stop", "web"])
+        XCTAssertEqual(result.out, "stopping: web\n")
+        XCTAssertTrue(run.waitFor("web stopped") { _ in (try? self.ctl(["ps"]).out.contains("web   stopped") || self.ctl(["ps"]).out.contains("web  stopped")) ?? false })
+        result = try ctl(["stop", "web"])
+        XCTAssertEqual(result.out, "web: already stopped\n")
+        result = try ctl(["signal", "web", "HUP"])
+        XCTAssertEqual(result.code, 1)
+        XCTAssertEqual(result.err, "orch: web is not running: no signal sent\n")
+
+        // Valid JSON with bad params: an invalid-params error that keeps the id.
+        let (port, token) = try endpoint()
+        let client = try RawClient(port: port)
+        client.send(#"{"id":1,"method":"auth","params":{"token":""# + token + #""}}"# + "\n")
+        _ = client.readLine()
+        client.send(#"{"id":7,"method":"status","params":{"names":5}}"# + "\n")
+        let answer = try XCTUnwrap(client.readLine())
+        XCTAssertTrue(answer.contains(#""id":7"#) && answer.contains("-32602"), answer)
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.waitForExit(), 0)
+    }
+
     func testUnixSocketAndExplicitControlAddress() throws {
         try project.write("orch.yaml", """
         control: { socket: ctl.sock }
