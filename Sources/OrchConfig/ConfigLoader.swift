@@ -190,6 +190,7 @@ struct Loader {
             processes.append(resolve(process, index: index, basePort: basePort, global: global, directory: directory, configFile: configFile))
         }
         checkDependencies(raw.processes, resolved: processes, configFile: configFile)
+        warnPortOverlaps(processes, configFile: configFile)
         if let first = portless.first {
             let names = portless.count == 1 ? "process '\(first)' gets" : "\(portless.count) processes ('\(first)' to '\(portless[portless.count - 1])') get"
             warnings.append(ConfigDiagnostic(file: configFile, message: "\(names) no PORT: base \(basePort) + 100 per process passes 65535; lower the base port (-p) if they need one"))
@@ -368,6 +369,19 @@ struct Loader {
         )
         spec.instanceEnvironment = perInstance
         return spec
+    }
+
+    /// More than 100 replicas reach the next process's PORT (base + 100·i): say so.
+    mutating func warnPortOverlaps(_ processes: [ProcessSpec], configFile: String) {
+        let ports = processes.compactMap { p in p.port.map { (p.name, $0) } }
+        for process in processes {
+            guard let port = process.port, process.replicas > 1 else { continue }
+            let last = port + process.replicas - 1
+            guard let other = ports.first(where: { $0.0 != process.name && $0.1 > port && $0.1 <= last }) else { continue }
+            warnings.append(ConfigDiagnostic(
+                file: configFile, line: process.line,
+                message: "process '\(process.name)': its \(process.replicas) replicas use PORT \(port)-\(last), which includes the PORT of '\(other.0)' (\(other.1)); give '\(process.name)' its own `port:` or fewer replicas"))
+        }
     }
 
     mutating func checkDependencies(_ raw: [RawProject.Process], resolved: [ProcessSpec], configFile: String) {

@@ -296,7 +296,7 @@ func statusTable(_ rows: [ProcessStatus], color: Bool) -> String {
     for row in rows {
         table.append([
             row.name, row.state, row.pid.map(String.init) ?? "-", row.uptimeSeconds.map { formatSeconds($0) } ?? "-",
-            String(row.restarts), row.lastExit ?? "-", row.ready ? "yes" : "no", row.port ?? "-",
+            String(row.restarts), row.lastExit ?? "-", row.ready ? "yes" : (row.state == "running" ? "no" : "-"), row.port ?? "-",
             row.cpuSeconds.map { formatSeconds($0) } ?? "-", row.memoryBytes.map(formatBytes) ?? "-",
         ])
     }

@@ -170,4 +170,12 @@ final class ProcfileLoadTests: ConfigTestCase {
         XCTAssertEqual(web.instance(replica: 0, of: 2, name: "web.7").environment["WHO"], "web.7!")
         XCTAssertEqual(web.instance(replica: 0, of: 2).environment["PLAIN"], "x")
     }
+
+    func testManyReplicasThatReachTheNextPortAreWarnedAbout() throws {
+        try write("Procfile", "web: a\nworker: b\n")
+        let result = try ConfigLoader.load(options(formation: ["web": 150], basePort: 31000, environment: [:]))
+        XCTAssertEqual(result.warnings.map(\.description), [
+            "Procfile:1: process 'web': its 150 replicas use PORT 31000-31149, which includes the PORT of 'worker' (31100); give 'web' its own `port:` or fewer replicas"
+        ])
+    }
 }
