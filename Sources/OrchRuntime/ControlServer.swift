@@ -437,7 +437,13 @@ extension Runtime {
         let now = Instant(nanoseconds: Clock.monotonicNanoseconds())
         let ticks = Double(Processes.clockTicksPerSecond)
         let page = Processes.pageSize
-        return core.instances.map { record in
+        // In config order, replicas together (scaled ones are appended to the core's list).
+        let order = Dictionary(uniqueKeysWithValues: core.project.processes.enumerated().map { ($0.element.name, $0.offset) })
+        let records = core.instances.enumerated().sorted { a, b in
+            let (pa, pb) = (order[a.element.process] ?? .max, order[b.element.process] ?? .max)
+            return pa != pb ? pa < pb : a.element.spec.replica < b.element.spec.replica
+        }.map(\.element)
+        return records.map { record in
             let spec = core.processSpec(of: record)
             var uptime: Double?
             var cpu: Double?
