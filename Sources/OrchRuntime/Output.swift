@@ -107,7 +107,7 @@ public struct OutputStyle: Sendable {
 
 /// `--log-format json`: `{"ts":…,"process":…,"line":…}` per output line and
 /// `{"ts":…,"process":"orch","event":…}` per message of orch's own.
-enum JSONLine {
+public enum JSONLine {
     static func line(process: String, bytes: ArraySlice<UInt8>) -> [UInt8] {
         Array(("{\"ts\":\"\(WallClock.iso8601())\",\"process\":\(quote(process)),\"line\":\(quote(String(decoding: bytes, as: UTF8.self)))}\n").utf8)
     }
@@ -117,7 +117,7 @@ enum JSONLine {
     }
 
     /// A JSON string literal (bytes that are not UTF-8 become U+FFFD).
-    static func quote(_ text: String) -> String {
+    public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -1,22 +1,38 @@
 import COrchShim
 import Glibc
 
-/// Non-blocking IPv4 TCP sockets for readiness probes and the control port.
+/// Non-blocking TCP sockets (IPv4, and IPv6 for probes) for readiness probes and the control port.
 public enum Socket {
-    /// Starts a non-blocking connect to `host:port` (dotted IPv4 or "localhost").
-    /// Returns the fd; completion is signalled by EPOLLOUT, then `pendingError`.
+    /// Starts a non-blocking connect to `host:port` (dotted IPv4, an IPv6 literal,
+    /// or "localhost"). Returns the fd; completion is signalled by EPOLLOUT, then
+    /// `pendingError`.
     public static func connect(host: String, port: UInt16) throws(SystemError) -> Int32 {
-        if host.contains(":") { return try connect6(host: host, port: port) }
+        if host.contains(":") {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = port.bigEndian
+            var name = host
+            if name.hasPrefix("[") && name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+            if inet_pton(AF_INET6, name, &address.sin6_addr) != 1 {
+                throw SystemError(call: "inet_pton", errno: EINVAL, context: "'\(host)' is not an IPv6 address")
+            }
+            return try startConnect(family: AF_INET6, to: &address, context: "[\(name)]:\(port)")
+        }
         var address = try makeAddress(host: host, port: port)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        return try startConnect(family: AF_INET, to: &address, context: "\(host):\(port)")
+    }
+
+    /// socket(2) + non-blocking connect(2) to one sockaddr_in or sockaddr_in6.
+    private static func startConnect<Address>(family: Int32, to address: inout Address, context: String) throws(SystemError) -> Int32 {
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         if fd < 0 { throw SystemError(call: "socket", errno: errno) }
         let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
         }
         if rc != 0 && errno != EINPROGRESS {
             let code = errno
             Glibc.close(fd)
-            throw SystemError(call: "connect", errno: code, context: "\(host):\(port)")
+            throw SystemError(call: "connect", errno: code, context: context)
         }
         return fd
     }
@@ -37,29 +53,6 @@ public enum Socket {
             throw SystemError(call: "connect", errno: error, context: "\(host):\(port)")
         }
         try Descriptor.setNonBlocking(fd, false)
-        return fd
-    }
-
-    /// The IPv6 form of `connect` (`::1`, `[::1]`).
-    private static func connect6(host: String, port: UInt16) throws(SystemError) -> Int32 {
-        var address = sockaddr_in6()
-        address.sin6_family = sa_family_t(AF_INET6)
-        address.sin6_port = port.bigEndian
-        var name = host
-        if name.hasPrefix("[") && name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
-        if inet_pton(AF_INET6, name, &address.sin6_addr) != 1 {
-            throw SystemError(call: "inet_pton", errno: EINVAL, context: "'\(host)' is not an IPv6 address")
-        }
-        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        if fd < 0 { throw SystemError(call: "socket", errno: errno) }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-        }
-        if rc != 0 && errno != EINPROGRESS {
-            let code = errno
-            Glibc.close(fd)
-            throw SystemError(call: "connect", errno: code, context: "[\(name)]:\(port)")
-        }
         return fd
     }
 

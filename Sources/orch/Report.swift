@@ -30,25 +30,12 @@ func summaryTable(_ results: [InstanceResult], color: Bool) -> String {
 /// The summary as one JSON object, for `--log-format json`.
 func summaryJSON(_ results: [InstanceResult]) -> String {
     let rows = results.map { r -> String in
-        var fields = ["\"process\":\(quoteJSON(r.name))", "\"result\":\(quoteJSON(describe(r.result)))", "\"restarts\":\(r.restarts)"]
+        var fields = ["\"process\":\(JSONLine.quote(r.name))", "\"result\":\(JSONLine.quote(describe(r.result)))", "\"restarts\":\(r.restarts)"]
         if let code = r.exitCode { fields.append("\"code\":\(code)") }
         if let duration = r.duration { fields.append("\"seconds\":\(Double(duration.nanoseconds) / 1e9)") }
         return "{" + fields.joined(separator: ",") + "}"
     }
     return "{\"summary\":[" + rows.joined(separator: ",") + "]}\n"
-}
-
-private func quoteJSON(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        default:
-            if scalar.value < 0x20 { out += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16) } else { out.unicodeScalars.append(scalar) }
-        }
-    }
-    return out + "\""
 }
 
 private func describe(_ result: InstanceResult.Result) -> String {

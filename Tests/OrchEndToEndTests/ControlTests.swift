@@ -3,22 +3,12 @@ import OrchSystem
 import XCTest
 
 /// The control port and `orch ctl`, against a real running orch.
-final class ControlTests: XCTestCase {
-    var project: Project!
-    var env: [String: String] = [:]
+final class ControlTests: ProjectTestCase {
     var orch: Running?
-
-    override func setUpWithError() throws {
-        project = try Project()
-        // Each test gets its own state directory.
-        try FileManager.default.createDirectory(atPath: project.path + "/run", withIntermediateDirectories: true)
-        env = ["XDG_RUNTIME_DIR": project.path + "/run"]
-    }
 
     override func tearDown() {
         orch?.ensureStopped()
-        for pid in project.recordedPids() where isAlive(pid) { kill(pid, SIGKILL) }
-        project.cleanup()
+        super.tearDown()
     }
 
     /// Starts `orch up` and waits until its state file exists and every process started.

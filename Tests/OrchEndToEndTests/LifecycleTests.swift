@@ -8,17 +8,7 @@ import XCTest
 /// Every test has its own project directory and its own ports (23000-24199, a
 /// different block per test); every child writes `NAME.pid` so `tearDown` and the
 /// tests can check that nothing outlives orch.
-final class LifecycleTests: XCTestCase {
-    var project: Project!
-
-    override func setUpWithError() throws {
-        project = try Project()
-    }
-
-    override func tearDown() {
-        for pid in project.recordedPids() where isAlive(pid) { kill(pid, SIGKILL) }
-        project.cleanup()
-    }
+final class LifecycleTests: ProjectTestCase {
 
     // MARK: - Dependencies and readiness
 
@@ -208,7 +198,8 @@ final class LifecycleTests: XCTestCase {
         if run > 1:
             open("server.pid", "w").write(str(os.getpid()))
             while True:
-                time.sleep(1)
+                signal.pause()
+        ready_read, ready_write = os.pipe()
         if os.fork() == 0:
             def slow_exit(signo, frame):
                 print("holder: got TERM", flush=True)
@@ -218,10 +209,10 @@ final class LifecycleTests: XCTestCase {
             signal.signal(signal.SIGTERM, slow_exit)
             print("holder: holding the port", flush=True)
             open("holder.pid", "w").write(str(os.getpid()))
+            os.write(ready_write, b"x")
             while True:
-                time.sleep(1)
-        while not os.path.exists("holder.pid"):
-            time.sleep(0.01)
+                signal.pause()
+        os.read(ready_read, 1)  # the holder has written its pid
         print("run 1: exiting with 1", flush=True)
         sys.exit(1)
         """)
@@ -263,12 +254,12 @@ final class LifecycleTests: XCTestCase {
         // Someone else holds the port: the probe would pass on their listener, and the
         // process would fail to bind. orch waits until the port is free.
         let holder = try Running(["-c", """
-        import socket, time
+        import signal, socket
         s = socket.socket()
         s.bind(("127.0.0.1", 23550))
         s.listen(5)
         print("listening", flush=True)
-        time.sleep(30)
+        signal.pause()  # until the test ends it
         """], in: project.path, executable: "/usr/bin/python3")
         defer { holder.ensureStopped() }
         XCTAssertTrue(holder.waitForLine(containing: "listening"))

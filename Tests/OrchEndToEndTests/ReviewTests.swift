@@ -3,20 +3,7 @@ import OrchSystem
 import XCTest
 
 /// Regressions found by a new-user review: each drives the binary as that user did.
-final class ReviewTests: XCTestCase {
-    var project: Project!
-
-    override func setUpWithError() throws {
-        project = try Project()
-        try FileManager.default.createDirectory(atPath: project.path + "/run", withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        for pid in project.recordedPids() where isAlive(pid) { kill(pid, SIGKILL) }
-        project.cleanup()
-    }
-
-    var env: [String: String] { ["XDG_RUNTIME_DIR": project.path + "/run"] }
+final class ReviewTests: ProjectTestCase {
 
     func testOutOfRangeDurationsAndCountsAreConfigErrorsNotCrashes() throws {
         try project.write("orch.yaml", """

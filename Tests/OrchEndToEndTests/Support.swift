@@ -166,3 +166,22 @@ func runToEnd(_ arguments: [String], in directory: String, environment: [String:
     let code = run.waitForExit(timeout: timeout, file: file, line: line)
     return (code, run.stdout, run.stderr)
 }
+
+/// A test with its own project directory, removed afterwards; any process a child
+/// recorded in a `*.pid` file that is still alive is killed by pid.
+class ProjectTestCase: XCTestCase {
+    var project: Project!
+
+    /// A private state directory, so each test's `orch ctl` finds only its own orch.
+    var env: [String: String] { ["XDG_RUNTIME_DIR": project.path + "/run"] }
+
+    override func setUpWithError() throws {
+        project = try Project()
+        try FileManager.default.createDirectory(atPath: project.path + "/run", withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        for pid in project.recordedPids() where isAlive(pid) { kill(pid, SIGKILL) }
+        project.cleanup()
+    }
+}

@@ -2,17 +2,7 @@ import Foundation
 import XCTest
 
 /// `orch up` with a Procfile, driven as a user would: the built binary, real children.
-final class UpTests: XCTestCase {
-    var project: Project!
-
-    override func setUpWithError() throws {
-        project = try Project()
-    }
-
-    override func tearDown() {
-        for pid in project.recordedPids() where isAlive(pid) { kill(pid, SIGKILL) }
-        project.cleanup()
-    }
+final class UpTests: ProjectTestCase {
 
     func testPrefixesPortsAndProcessNames() throws {
         try project.write("Procfile", """
@@ -126,12 +116,13 @@ final class UpTests: XCTestCase {
     func testSigtermStopsEverythingIncludingStubbornTreesAndDaemons() throws {
         // The daemon double-forks and calls setsid: only the subreaper can find it.
         try project.write("daemon.py", """
-        import os, sys, time
+        import os, signal, sys
         if os.fork(): sys.exit(0)
         os.setsid()
         if os.fork(): sys.exit(0)
         open("daemon.pid", "w").write(str(os.getpid()))
-        time.sleep(1000)
+        while True:
+            signal.pause()  # until a signal ends it
         """)
         try project.write("Procfile", """
         web: echo $$ > web.pid; exec sleep 1000

@@ -2,17 +2,7 @@ import Foundation
 import XCTest
 
 /// `watch:` restarts processes when their files change, with the real binary.
-final class WatchTests: XCTestCase {
-    var project: Project!
-
-    override func setUpWithError() throws {
-        project = try Project()
-    }
-
-    override func tearDown() {
-        for pid in project.recordedPids() where isAlive(pid) { kill(pid, SIGKILL) }
-        project.cleanup()
-    }
+final class WatchTests: ProjectTestCase {
 
     func testEditedFileRestartsTheProcessIgnoredOnesDoNot() throws {
         try project.write("app/models/user.rb", "v1\n")
@@ -92,16 +82,7 @@ final class WatchTests: XCTestCase {
 }
 
 /// `pty: true` and `log: {file}`.
-final class OutputOptionsTests: XCTestCase {
-    var project: Project!
-
-    override func setUpWithError() throws {
-        project = try Project()
-    }
-
-    override func tearDown() {
-        project.cleanup()
-    }
+final class OutputOptionsTests: ProjectTestCase {
 
     func testPtyGivesTheChildATerminalAndPlainLines() throws {
         try project.write("orch.yaml", """
