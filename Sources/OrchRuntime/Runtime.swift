@@ -373,8 +373,8 @@ public final class Runtime {
     /// Registers a freshly spawned instance's output and tells the core.
     private func started(_ spec: InstanceSpec, pid: Int32, pipe: (read: Int32, write: Int32)) {
         Descriptor.close(pipe.write)
-        var awaitingLog: String?
-        if case let .log(text)? = spec.ready?.check { awaitingLog = text }
+        var awaitingLog: [UInt8]?
+        if case let .log(text)? = spec.ready?.check { awaitingLog = Array(text.utf8) }
         let child = ChildOutput(fd: pipe.read, pid: pid, instance: spec.name, process: spec.process, awaitingLog: awaitingLog)
         if let log = spec.log { child.logFile = logFile(for: log, instance: spec.name) }
         do {
@@ -456,7 +456,7 @@ public final class Runtime {
     /// Lines for log probes, followers and log files (the slow path).
     func deliver(_ lines: [ArraySlice<UInt8>], from child: ChildOutput, followed: Bool) {
         for line in lines {
-            if let text = child.awaitingLog, contains(line, Array(text.utf8)) {
+            if let needle = child.awaitingLog, contains(line, needle) {
                 child.awaitingLog = nil
                 enqueue(.probeFinished(instance: child.instance, pid: child.pid, passed: true, detail: ""))
             }
@@ -718,11 +718,11 @@ final class ChildOutput {
     var framer = LineFramer()
     var registration: UInt64 = 0
     /// The text of a `ready: {log}` check not yet seen.
-    var awaitingLog: String?
+    var awaitingLog: [UInt8]?
     /// `log: {file}`: where its lines also go.
     var logFile: LogFileWriter?
 
-    init(fd: Int32, pid: Int32, instance: String, process: String, awaitingLog: String?) {
+    init(fd: Int32, pid: Int32, instance: String, process: String, awaitingLog: [UInt8]?) {
         self.fd = fd
         self.pid = pid
         self.instance = instance
