@@ -38,10 +38,28 @@ public struct AlreadyRunning: Error, CustomStringConvertible {
     }
 }
 
+/// What the control server may ask of the rest of orch: read the core, and hand it
+/// requests. It has no other way to change anything.
+protocol ControlHost: AnyObject {
+    var supervisor: Supervisor { get }
+    /// Hands a request to the core (and lets the runtime follow up: prefixes, watches).
+    func submit(_ request: OrchCore.Request)
+    /// A client asked orch to stop.
+    func requestShutdown()
+    /// A line of orch's own.
+    func message(_ text: String)
+    /// The last `lines` lines an instance printed.
+    func logTail(of instance: String, lines: Int) -> [String]
+    /// The set of instances some client follows changed.
+    func followersChanged(all: Bool, names: Set<String>)
+}
+
 /// One control connection. Reads are bounded by the line limit, writes by
 /// `maxPending`: a client that stops reading is dropped, never waited for.
 final class ControlConnection {
-    var fd: Int32
+    let id: UInt64
+    /// nil once closed.
+    var fd: FileDescriptor?
     var registration: UInt64 = 0
     var input: [UInt8] = []
     var output: [UInt8] = []
@@ -54,94 +72,81 @@ final class ControlConnection {
     var closeAfterFlush = false
     static let maxPending = 8 << 20
 
-    init(fd: Int32) { self.fd = fd }
-}
-
-/// The in-memory tail of each instance's output, for `logs`: a fixed circular byte
-/// buffer, so keeping it costs one copy per read and never a shift.
-struct LogRing {
-    static let capacity = 256 << 10
-    private var storage: [UInt8] = []
-    /// Next write position once the buffer has wrapped.
-    private var head = 0
-    private var wrapped = false
-
-    mutating func append(_ chunk: ArraySlice<UInt8>) {
-        var chunk = chunk
-        if chunk.count >= LogRing.capacity {
-            chunk = chunk.suffix(LogRing.capacity)
-        }
-        if !wrapped {
-            let room = LogRing.capacity - storage.count
-            if chunk.count <= room {
-                storage.append(contentsOf: chunk)
-                return
-            }
-            storage.append(contentsOf: chunk.prefix(room))
-            chunk = chunk.dropFirst(room)
-            wrapped = true
-            head = 0
-        }
-        while !chunk.isEmpty {
-            let piece = min(chunk.count, LogRing.capacity - head)
-            storage.replaceSubrange(head..<head + piece, with: chunk.prefix(piece))
-            chunk = chunk.dropFirst(piece)
-            head = (head + piece) % LogRing.capacity
-        }
+    init(id: UInt64, fd: consuming FileDescriptor) {
+        self.id = id
+        self.fd = consume fd
     }
 
-    /// The bytes in order, oldest first.
-    var bytes: [UInt8] { wrapped ? Array(storage[head...] + storage[..<head]) : storage }
+    var isOpen: Bool { fd != nil }
+}
 
-    /// The last `count` complete lines (a line cut by the ring's start is dropped).
-    func tail(_ count: Int) -> [String] {
-        let bytes = self.bytes
-        guard count > 0, !bytes.isEmpty else { return [] }
-        var lines: [String] = []
-        var cursor = bytes.endIndex
-        if bytes.last == 0x0A { cursor -= 1 }
-        while cursor > bytes.startIndex && lines.count < count {
-            guard let newline = bytes[bytes.startIndex..<cursor].lastIndex(of: 0x0A) else {
-                if !wrapped { lines.append(String(decoding: bytes[bytes.startIndex..<cursor], as: UTF8.self)) }
-                break
-            }
-            lines.append(String(decoding: bytes[(newline + 1)..<cursor], as: UTF8.self))
-            cursor = newline
-        }
-        return lines.reversed()
+/// A listening socket (TCP or Unix) of the control port.
+final class Listener {
+    let fd: FileDescriptor
+    let registration: UInt64
+    init(fd: consuming FileDescriptor, registration: UInt64) {
+        self.fd = fd
+        self.registration = registration
     }
 }
 
-extension Runtime {
+/// The control port: listeners, connections, authentication, and the JSON-RPC
+/// requests of `orch ctl`, each answered from the core's state or turned into a core
+/// request through its host.
+final class ControlServer {
+    let options: ControlOptions
+    private let loop: EventLoop
+    private unowned let host: ControlHost
+    private var listeners: [Listener] = []
+    private var token: [UInt8] = []
+    private(set) var endpoint: ControlEndpoint?
+    private var stateFilePath: String?
+    private var connections: [UInt64: ControlConnection] = [:]
+    private var nextID: UInt64 = 1
+
+    init(options: ControlOptions, loop: EventLoop, host: ControlHost) {
+        self.options = options
+        self.loop = loop
+        self.host = host
+    }
+
+    private var core: Supervisor { host.supervisor }
+
+    var hasConnections: Bool { !connections.isEmpty }
+
     /// Binds the control port and writes the state file.
-    func startControl(_ control: ControlOptions) throws {
+    func start() throws {
+        let control = options
         if case let .running(endpoint) = StateFile.lookup(project: control.project, environment: control.environment),
            endpoint.pid != Processes.currentPID {
             if !control.explicitPort { throw AlreadyRunning(endpoint: endpoint) }
-            message("another orch serves this project (pid \(endpoint.pid), \(endpoint.address)); `orch ctl` needs --control \(control.host):\(control.port)")
+            host.message("another orch serves this project (pid \(endpoint.pid), \(endpoint.address)); `orch ctl` needs --control \(control.host):\(control.port)")
         }
         let (fd, port) = try Socket.listen(host: control.host, port: control.port)
-        controlListener = fd
-        try register(fd, events: Epoll.readable, as: .controlListener(fd))
+        try addListener(FileDescriptor(owning: fd))
         if let path = control.socket {
-            let unixFD = try Socket.listenUnix(path: path)
-            unixListener = unixFD
-            try register(unixFD, events: Epoll.readable, as: .controlListener(unixFD))
+            try addListener(FileDescriptor(owning: try Socket.listenUnix(path: path)))
         }
         let token = Files.randomBytes(32).map { byte in
             let hex = String(byte, radix: 16)
             return hex.count == 1 ? "0" + hex : hex
         }.joined()
-        controlToken = Array(token.utf8)
+        self.token = Array(token.utf8)
         let endpoint = ControlEndpoint(pid: Processes.currentPID, host: control.host, port: Int(port), token: token, project: control.project, socket: control.socket)
-        controlEndpoint = endpoint
+        self.endpoint = endpoint
         if case .running = StateFile.lookup(project: control.project, environment: control.environment) {
             return  // another orch keeps the state file; this one is reached with --control
         }
         stateFilePath = try StateFile.write(endpoint, environment: control.environment)
     }
 
-    func stopControl() {
+    private func addListener(_ fd: consuming FileDescriptor) throws(SystemError) {
+        let registration = try loop.register(fd.raw, events: Epoll.readable, as: .controlListener)
+        listeners.append(Listener(fd: fd, registration: registration))
+    }
+
+    /// Removes the state file (ours only), closes every connection and listener.
+    func stop() {
         if let path = stateFilePath {
             // Only remove our own file.
             if let bytes = Files.read(path), let endpoint = try? Wire.decode(ControlEndpoint.self, from: bytes[...]),
@@ -150,61 +155,61 @@ extension Runtime {
             }
             stateFilePath = nil
         }
-        for connection in connections.values { closeConnection(connection) }
-        if controlListener >= 0 {
-            epoll.remove(controlListener)
-            Descriptor.close(controlListener)
-            controlListener = -1
+        for connection in connections.values { close(connection) }
+        let hadUnix = listeners.count > 1
+        while let listener = listeners.popLast() {
+            loop.unregister(listener.fd.raw, listener.registration)
         }
-        if unixListener >= 0 {
-            epoll.remove(unixListener)
-            Descriptor.close(unixListener)
-            unixListener = -1
-            if let path = controlOptions?.socket { Files.remove(path) }
-        }
+        if hadUnix, let path = options.socket { Files.remove(path) }
     }
 
     // MARK: - Connections
 
-    func acceptConnections(on listener: Int32) {
-        while let fd = Socket.accept(listener) {
-            let connection = ControlConnection(fd: fd)
-            guard connections.count < 64 else {
-                _ = try? Descriptor.write(fd, Wire.encode(Response(id: nil, error: RPCError(code: RPCError.failed, message: "too many control connections (64)"))))
-                Descriptor.close(fd)
-                continue
+    /// A listener is readable: accept what is waiting.
+    func acceptConnections() {
+        for index in listeners.indices {
+            let listener = listeners[index].fd.raw
+            while let fd = Socket.accept(listener) {
+                let descriptor = FileDescriptor(owning: fd)
+                guard connections.count < 64 else {
+                    _ = try? Descriptor.write(descriptor.raw, Wire.encode(Response(id: nil, error: RPCError(code: RPCError.failed, message: "too many control connections (64)"))))
+                    continue
+                }
+                let id = nextID
+                nextID += 1
+                guard let registration = try? loop.register(fd, events: Epoll.readable, as: .control(id)) else { continue }
+                let connection = ControlConnection(id: id, fd: descriptor)
+                connection.registration = registration
+                connections[id] = connection
             }
-            guard let id = try? register(fd, events: Epoll.readable, as: .control(connection)) else {
-                Descriptor.close(fd)
-                continue
-            }
-            connection.registration = id
-            connections[id] = connection
         }
     }
 
-    func serviceConnection(_ connection: ControlConnection, events: UInt32) {
-        if events & Epoll.writable != 0 { flushConnection(connection) }
-        guard connection.fd >= 0, events & (Epoll.readable | Epoll.hangup) != 0 else { return }
+    /// Connection `id` is readable or writable.
+    func service(_ id: UInt64, events: UInt32) {
+        guard let connection = connections[id] else { return }
+        if events & Epoll.writable != 0 { flush(connection) }
+        guard connection.isOpen, events & (Epoll.readable | Epoll.hangup) != 0 else { return }
         var buffer = [UInt8](repeating: 0, count: 16384)
         for _ in 0..<8 {
-            let result = (try? Descriptor.read(connection.fd, into: &buffer)) ?? .endOfFile
+            guard let fd = connection.fd?.raw else { return }
+            let result = (try? Descriptor.read(fd, into: &buffer)) ?? .endOfFile
             switch result {
             case let .bytes(n):
                 connection.input.append(contentsOf: buffer[..<n])
                 processInput(connection)
-                if connection.fd < 0 { return }
+                if !connection.isOpen { return }
             case .wouldBlock:
                 return
             case .endOfFile:
-                closeConnection(connection)
+                close(connection)
                 return
             }
         }
     }
 
     private func processInput(_ connection: ControlConnection) {
-        while connection.fd >= 0, let newline = connection.input.firstIndex(of: 0x0A) {
+        while connection.isOpen, let newline = connection.input.firstIndex(of: 0x0A) {
             let line = connection.input[..<newline]
             if line.count > ControlProtocol.maxLineBytes {
                 reject(connection, id: nil, RPCError(code: RPCError.invalidRequest, message: "request over 1 MiB"))
@@ -224,24 +229,24 @@ extension Runtime {
         send(Response(id: id, error: error), to: connection)
         connection.input = []
         connection.closeAfterFlush = true
-        flushConnection(connection)
+        flush(connection)
     }
 
-    func send(_ response: Response, to connection: ControlConnection) {
-        guard connection.fd >= 0 else { return }
+    private func send(_ response: Response, to connection: ControlConnection) {
+        guard connection.isOpen else { return }
         connection.output.append(contentsOf: Wire.encode(response))
         if connection.output.count - connection.outputOffset > ControlConnection.maxPending {
             // A client that does not read must not make orch buffer without bound.
-            closeConnection(connection)
+            close(connection)
             return
         }
-        flushConnection(connection)
+        flush(connection)
     }
 
-    func flushConnection(_ connection: ControlConnection) {
-        guard connection.fd >= 0 else { return }
+    private func flush(_ connection: ControlConnection) {
+        guard let fd = connection.fd?.raw else { return }
         while connection.outputOffset < connection.output.count {
-            let result = (try? Descriptor.write(connection.fd, connection.output, offset: connection.outputOffset)) ?? .brokenPipe
+            let result = (try? Descriptor.write(fd, connection.output, offset: connection.outputOffset)) ?? .brokenPipe
             switch result {
             case let .wrote(n):
                 connection.outputOffset += n
@@ -252,11 +257,11 @@ extension Runtime {
                 }
                 if !connection.wantsWritable {
                     connection.wantsWritable = true
-                    try? epoll.modify(connection.fd, events: Epoll.readable | Epoll.writable, data: connection.registration)
+                    loop.modify(fd, events: Epoll.readable | Epoll.writable, id: connection.registration)
                 }
                 return
             case .brokenPipe:
-                closeConnection(connection)
+                close(connection)
                 return
             }
         }
@@ -264,20 +269,18 @@ extension Runtime {
         connection.outputOffset = 0
         if connection.wantsWritable {
             connection.wantsWritable = false
-            try? epoll.modify(connection.fd, events: Epoll.readable, data: connection.registration)
+            loop.modify(fd, events: Epoll.readable, id: connection.registration)
         }
-        if connection.closeAfterFlush { closeConnection(connection) }
+        if connection.closeAfterFlush { close(connection) }
     }
 
-    func closeConnection(_ connection: ControlConnection) {
-        guard connection.fd >= 0 else { return }
-        unregister(connection.fd, connection.registration)
-        connections.removeValue(forKey: connection.registration)
-        Descriptor.close(connection.fd)
-        connection.fd = -1
+    private func close(_ connection: ControlConnection) {
+        guard let fd = connection.fd?.raw else { return }
+        loop.unregister(fd, connection.registration)
+        connections.removeValue(forKey: connection.id)
+        connection.fd = nil
         if connection.followLogs != nil { updateLogFollowers() }
     }
-
     // MARK: - Requests
 
     private func handleRequest(_ bytes: [UInt8], on connection: ControlConnection) {
@@ -297,12 +300,12 @@ extension Runtime {
         let params = request.params ?? Params()
         guard connection.authenticated else {
             guard request.method == Method.auth.rawValue, let token = params.token,
-                  constantTimeEqual(Array(token.utf8), controlToken) else {
+                  constantTimeEqual(Array(token.utf8), self.token) else {
                 reject(connection, id: id, RPCError(code: RPCError.unauthorized, message: "not authenticated: the first request must be auth with the token from the state file"))
                 return
             }
             connection.authenticated = true
-            send(Response(id: id, result: ResultBody(project: controlEndpoint?.project, pid: Processes.currentPID)), to: connection)
+            send(Response(id: id, result: ResultBody(project: endpoint?.project, pid: Processes.currentPID)), to: connection)
             return
         }
         guard let method = Method(rawValue: request.method) else {
@@ -313,7 +316,7 @@ extension Runtime {
         do {
             let result = try perform(method, params, connection: connection)
             send(Response(id: id, result: result), to: connection)
-            if method == .shutdown { enqueue(.shutdown(.request)) }
+            if method == .shutdown { host.requestShutdown() }
         } catch let error as RPCError {
             send(Response(id: id, error: error), to: connection)
         } catch {
@@ -324,9 +327,9 @@ extension Runtime {
     private func perform(_ method: Method, _ params: Params, connection: ControlConnection) throws -> ResultBody {
         switch method {
         case .auth:
-            return ResultBody(project: controlEndpoint?.project, pid: Processes.currentPID)
+            return ResultBody(project: endpoint?.project, pid: Processes.currentPID)
         case .status, .list:
-            return ResultBody(project: controlEndpoint?.project, pid: Processes.currentPID, processes: statusRows())
+            return ResultBody(project: endpoint?.project, pid: Processes.currentPID, processes: statusRows())
         case .start, .stop, .restart:
             let names = try resolveTargets(params.names)
             // start acts on what is not running, stop on what is: say so when that is nothing.
@@ -350,7 +353,7 @@ extension Runtime {
                 return ResultBody(message: "\(names.joined(separator: ", ")): \(what)", affected: [])
             }
             let request: OrchCore.Request = method == .start ? .start(acting) : method == .stop ? .stop(acting) : .restart(acting)
-            dispatch(.request(request))
+            host.submit(request)
             return ResultBody(message: "\(method.rawValue) \(acting.joined(separator: ", "))", affected: acting)
         case .signal:
             let names = try resolveTargets(params.names)
@@ -361,7 +364,7 @@ extension Runtime {
             guard !running.isEmpty else {
                 throw RPCError(code: RPCError.failed, message: "\(names.joined(separator: ", ")) \(names.count == 1 ? "is" : "are") not running: no signal sent")
             }
-            dispatch(.request(.signal(running, signal: signal)))
+            host.submit(.signal(running, signal: signal))
             return ResultBody(message: "sent SIG\(SignalName.name(signal)) to \(running.joined(separator: ", "))", affected: running)
         case .scale:
             guard let name = params.names?.first, params.names?.count == 1, let count = params.count else {
@@ -371,15 +374,14 @@ extension Runtime {
                 throw RPCError(code: RPCError.invalidParams, message: "count must be between 0 and \(Formation.maxReplicas)")
             }
             guard core.project.process(named: name) != nil else { throw unknownProcess(name) }
-            dispatch(.request(.scale(process: name, count: count)))
-            refreshPrefixes()
+            host.submit(.scale(process: name, count: count))
             return ResultBody(message: "\(name) scaled to \(count)", affected: core.resolve(name) ?? [])
         case .logs:
             let names = try params.names.map { try resolveTargets($0) } ?? core.instances.map(\.name)
             let count = max(0, params.lines ?? 100)
             var lines: [LogLine] = []
             for name in names {
-                for line in logRings[name]?.tail(count) ?? [] { lines.append(LogLine(process: name, line: line)) }
+                for line in host.logTail(of: name, lines: count) { lines.append(LogLine(process: name, line: line)) }
             }
             if params.follow == true {
                 connection.followLogs = Set(names.isEmpty ? core.instances.map(\.name) : names)
@@ -391,17 +393,13 @@ extension Runtime {
             connection.followEvents = true
             return ResultBody(message: "following events")
         case .reload:
-            switch controlOptions?.reload() {
-            case let .success(spec)?:
+            switch options.reload() {
+            case let .success(spec):
                 let report = reloadReport(from: core.project, to: spec)
-                dispatch(.request(.reload(spec)))
-                refreshPrefixes()
-                setUpWatches()
+                host.submit(.reload(spec))
                 return ResultBody(message: "reloaded", reload: report)
-            case let .failure(error)?:
+            case let .failure(error):
                 throw RPCError(code: RPCError.failed, message: "reload failed, nothing changed: \(error)")
-            case nil:
-                throw RPCError(code: RPCError.failed, message: "reload is not available")
             }
         case .shutdown:
             return ResultBody(message: "stopping")
@@ -423,8 +421,7 @@ extension Runtime {
             guard let resolved = core.resolve(name) else { throw unknownProcess(name) }
             if resolved.isEmpty, let process = core.project.process(named: name) {
                 // A process not started by `orch up NAMES`: bring in its replicas.
-                dispatch(.request(.scale(process: name, count: max(process.replicas, 1))))
-                refreshPrefixes()
+                host.submit(.scale(process: name, count: max(process.replicas, 1)))
                 result += core.resolve(name) ?? []
             } else {
                 result += resolved
@@ -499,8 +496,7 @@ extension Runtime {
             guard let follow = connection.followLogs else { continue }
             if follow.isEmpty { all = true } else { names.formUnion(follow) }
         }
-        followAllLogs = all
-        followedInstances = names
+        host.followersChanged(all: all, names: names)
     }
 
     func publish(line: ArraySlice<UInt8>, instance: String) {
@@ -534,8 +530,3 @@ func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     return difference == 0
 }
 
-extension Runtime {
-    func refreshPrefixes() {
-        prefixes.include(core.instances.map(\.name))
-    }
-}
