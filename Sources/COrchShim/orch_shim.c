@@ -294,7 +294,20 @@ int orch_spawn(const char *path, char *const argv[], char *const envp[], const c
     }
     if (child == 0) {
         close(report[0]);
-        if (setsid() < 0) orch_child_fail(report[1], ORCH_STEP_SETSID);
+        if (controlling_tty == 2) {
+            // A foreground command (orch run -- CMD): orch's session, its own process
+            // group, and that group made the terminal's foreground group (when orch's
+            // is), so Ctrl-C reaches the command and not orch. SIGTTOU is blocked for
+            // tcsetpgrp(3) from what is now a background group; the mask is reset below.
+            if (setpgid(0, 0) != 0) orch_child_fail(report[1], ORCH_STEP_SETSID);
+            if (isatty(stdin_fd) && tcgetpgrp(stdin_fd) == getpgid(parent)) {
+                sigset_t ttou;
+                sigemptyset(&ttou);
+                sigaddset(&ttou, SIGTTOU);
+                sigprocmask(SIG_BLOCK, &ttou, NULL);
+                if (tcsetpgrp(stdin_fd, getpid()) != 0) orch_child_fail(report[1], ORCH_STEP_TTY);
+            }
+        } else if (setsid() < 0) orch_child_fail(report[1], ORCH_STEP_SETSID);
         // The parent may already be gone: then PDEATHSIG never fires, so check.
         if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0) orch_child_fail(report[1], ORCH_STEP_PDEATHSIG);
         if (getppid() != parent) _exit(129);
@@ -323,7 +336,7 @@ int orch_spawn(const char *path, char *const argv[], char *const envp[], const c
             if (fds[i] < 0) continue;
             if (orch_dup_onto(fds[i], i) != 0) orch_child_fail(report[1], ORCH_STEP_DUP2);
         }
-        if (controlling_tty) {
+        if (controlling_tty == 1) {
             if (ioctl(0, TIOCSCTTY, 0) != 0) orch_child_fail(report[1], ORCH_STEP_TTY);
         }
         if (cwd != NULL && chdir(cwd) != 0) orch_child_fail(report[1], ORCH_STEP_CHDIR);
@@ -349,6 +362,20 @@ int orch_spawn(const char *path, char *const argv[], char *const envp[], const c
     *failed_step = ORCH_STEP_NONE;
     *pid = child;
     return 0;
+}
+
+int orch_terminal_give(int fd, pid_t group) {
+    sigset_t ttou, old;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    pthread_sigmask(SIG_BLOCK, &ttou, &old);
+    int rc = tcsetpgrp(fd, group) == 0 ? 0 : errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
+int orch_terminal_owns(int fd) {
+    return isatty(fd) && tcgetpgrp(fd) == getpgrp();
 }
 
 int orch_accept(int fd) {

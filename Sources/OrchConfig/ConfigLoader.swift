@@ -201,7 +201,9 @@ struct Loader {
             control.socket = Path.absolute(Path.expandingTilde(Interpolation.expand(socket, global), home: global["HOME"]), relativeTo: directory)
         }
         guard errors.isEmpty else { throw ConfigError(diagnostics: Self.sorted(errors)) }
-        let spec = ProjectSpec(directory: directory, configFile: configPath, processes: processes, control: control)
+        var spec = ProjectSpec(directory: directory, configFile: configPath, processes: processes, control: control)
+        spec.environment = global
+        spec.basePort = basePort
         return LoadResult(spec: spec, warnings: warnings)
     }
 
@@ -368,6 +370,8 @@ struct Loader {
             log: log, line: process.location.line ?? 0
         )
         spec.instanceEnvironment = perInstance
+        spec.timeout = process.timeout
+        spec.autostart = process.autostart
         return spec
     }
 

@@ -10,6 +10,11 @@ public struct ProjectSpec: Sendable, Equatable {
     public var processes: [ProcessSpec]
     /// Control port settings from `control:` in orch.yaml, if any.
     public var control: ControlSpec
+    /// The environment every process starts from (orch's own, the env files, the
+    /// top-level `env`), without PORT: what `orch run -- CMD` gives its command.
+    public var environment: [String: String] = [:]
+    /// The first process's PORT under foreman's rule (`-p`, else PORT, else 5000).
+    public var basePort = 5000
 
     public init(directory: String, configFile: String, processes: [ProcessSpec], control: ControlSpec = ControlSpec()) {
         self.directory = directory
@@ -177,6 +182,16 @@ public struct ProcessSpec: Sendable, Equatable {
     /// `env` entries whose value uses PORT or ORCH_PROCESS_NAME, as written: each
     /// instance expands them again with its own values.
     public var instanceEnvironment: [String: String] = [:]
+    /// `timeout`: past this much time after it started, orch stops it and it counts
+    /// as failed (exit code 124, as timeout(1)).
+    public var timeout: Duration?
+    /// `autostart: false` keeps it out of `orch up` unless named or started with
+    /// `orch ctl start`; `orch run NAME` still runs it.
+    public var autostart = true
+    /// The exact argv of `orch run -- CMD ARGS…` (no shell); nil for config processes.
+    public var arguments: [String]?
+    /// `orch run -- CMD`: the command keeps orch's stdin, stdout, stderr and terminal.
+    public var foreground = false
 
     public init(
         name: String, command: String, cwd: String, environment: [String: String] = [:], port: Int? = nil,
@@ -235,8 +250,11 @@ public struct ProcessSpec: Sendable, Equatable {
             }
             probe = p
         }
-        return InstanceSpec(name: instanceName, process: self.name, replica: index, command: command, cwd: cwd, environment: env, ready: probe,
-                            pty: pty, log: log)
+        var spec = InstanceSpec(name: instanceName, process: self.name, replica: index, command: command, cwd: cwd, environment: env, ready: probe,
+                                pty: pty, log: log)
+        spec.arguments = arguments
+        spec.foreground = foreground
+        return spec
     }
 }
 
@@ -256,6 +274,10 @@ public struct InstanceSpec: Sendable, Equatable {
     public var pty: Bool = false
     /// Its output also goes to this file (replicas share it, whole lines each).
     public var log: LogFileSpec?
+    /// The exact argv to exec (`orch run -- CMD ARGS…`); nil: `command` as a shell line.
+    public var arguments: [String]?
+    /// Keeps orch's stdin, stdout, stderr and terminal (`orch run -- CMD`).
+    public var foreground = false
 
     public init(name: String, process: String, replica: Int, command: String, cwd: String, environment: [String: String], ready: ReadyProbe?,
                 pty: Bool = false, log: LogFileSpec? = nil) {

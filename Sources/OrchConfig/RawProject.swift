@@ -44,6 +44,8 @@ struct RawProject {
         var watch: WatchSpec?
         var pty = false
         var log: LogFileSpec?
+        var timeout: Duration?
+        var autostart = true
     }
 
     var envFiles: [EnvFile] = []

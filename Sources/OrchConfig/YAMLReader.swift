@@ -9,7 +9,7 @@ struct YAMLReader {
     static let topLevelKeys = ["env", "env_file", "processes", "control"]
     static let processKeys = [
         "command", "cwd", "env", "env_file", "kind", "replicas", "restart", "backoff", "max_restarts",
-        "depends_on", "ready", "stop", "optional", "port", "watch", "pty", "log",
+        "depends_on", "ready", "stop", "optional", "port", "watch", "pty", "log", "timeout", "autostart",
     ]
     static let controlKeys = ["port", "socket"]
     static let backoffKeys = ["initial", "max", "factor", "reset_after"]
@@ -145,6 +145,10 @@ struct YAMLReader {
                 process.watch = watch(value, name: name)
             case "pty":
                 process.pty = bool(value, what) ?? false
+            case "timeout":
+                process.timeout = duration(value, what)
+            case "autostart":
+                process.autostart = bool(value, what) ?? true
             case "log":
                 process.log = log(value, name: name)
             default:

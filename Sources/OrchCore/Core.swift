@@ -70,6 +70,11 @@ public struct InstanceRecord: Sendable, Equatable {
     var neverReady = false
     /// Scaled down or removed by a reload: dropped once it has ended.
     var retired = false
+    /// When it was first started, which its `timeout` counts from.
+    public var firstStartedAt: Instant?
+    /// Why it is being stopped for running too long (`timed out after 10m`); it then
+    /// ends as failed with code 124.
+    public var timedOut: String?
 
     public var name: String { spec.name }
     public var process: String { spec.process }
@@ -93,6 +98,14 @@ public struct Supervisor: Sendable {
     /// The processes whose end decides `orch run`.
     public let targets: Set<String>
     private var firstFailure: Int32?
+    /// The code of the first target to fail, in time (`orch run`).
+    var firstTargetFailure: Int32?
+    /// `--fail-fast`: the first target to fail stops the run.
+    public var failFast = false
+    /// `--timeout-all`: the whole run is stopped this long after `.start` (exit 124).
+    public var runTimeout: Duration?
+    /// When `runTimeout` runs out.
+    public internal(set) var runDeadline: Instant?
     /// Changes seen per process, restarted once its debounce has passed.
     var pendingChanges: [String: (due: Instant, first: String, paths: Set<String>)] = [:]
     var index: [String: Int] = [:]
@@ -111,7 +124,8 @@ public struct Supervisor: Sendable {
         var roots: [String]
         switch mode {
         case .up:
-            roots = selected ?? project.processes.map(\.name)
+            // `autostart: false` keeps a process out unless it is named (or needed).
+            roots = selected ?? project.processes.filter(\.autostart).map(\.name)
             targets = []
         case let .run(named):
             let names = named.isEmpty ? project.processes.filter { $0.kind == .job }.map(\.name) : Array(named)
@@ -119,10 +133,16 @@ public struct Supervisor: Sendable {
             targets = Set(names)
         }
         let chosen = Supervisor.closure(of: roots, in: project)
-        for process in project.processes where chosen.contains(process.name) {
+        for process in project.processes {
+            // Held back by `autostart: false` (only when nothing was named): present,
+            // stopped, so `orch ctl start` can start it.
+            let dormant = mode == .up && selected == nil && !process.autostart && !chosen.contains(process.name)
+            guard chosen.contains(process.name) || dormant else { continue }
             for replica in 0..<max(process.replicas, 0) {
                 index[process.instanceName(replica: replica, of: process.replicas)] = instances.count
-                instances.append(InstanceRecord(spec: process.instance(replica: replica, of: process.replicas)))
+                var record = InstanceRecord(spec: process.instance(replica: replica, of: process.replicas))
+                if dormant { record.state = .ended(.stopped) }
+                instances.append(record)
             }
         }
     }
@@ -174,7 +194,9 @@ public struct Supervisor: Sendable {
             case .running: if !record.probeInFlight { consider(record.probeDue) }
             default: break
             }
+            consider(timeoutDeadline(of: record))
         }
+        if !shuttingDown { consider(runDeadline) }
         for change in pendingChanges.values { consider(change.due) }
         return earliest
     }
@@ -186,6 +208,7 @@ public struct Supervisor: Sendable {
         guard !finished else { return effects }
         switch event {
         case .start:
+            if let runTimeout { runDeadline = now + runTimeout }
             if instances.isEmpty {
                 finish(0, &effects)
                 return effects
@@ -329,6 +352,7 @@ public struct Supervisor: Sendable {
     mutating func spawned(_ i: Int, pid: Int32, now: Instant, _ effects: inout [Effect]) {
         instances[i].state = .running(pid: pid, since: now)
         instances[i].startedAt = now
+        if instances[i].firstStartedAt == nil { instances[i].firstStartedAt = now }
         instances[i].everStarted = true
         instances[i].probeFailures = 0
         instances[i].probeInFlight = false
@@ -409,6 +433,7 @@ public struct Supervisor: Sendable {
                 break
             }
         }
+        checkTimeouts(now, &effects)
         if shuttingDown { advanceShutdown(now, &effects) }
     }
 
@@ -454,6 +479,10 @@ public struct Supervisor: Sendable {
     /// The whole group of a stopping instance is gone.
     private mutating func stopped(_ i: Int, leaderExit: Termination, then: AfterStop, now: Instant, _ effects: inout [Effect]) {
         instances[i].ready = false
+        if let reason = instances[i].timedOut {
+            end(i, .failed(reason: reason, code: Supervisor.timeoutCode), now, &effects)
+            return
+        }
         switch then {
         case .policy:
             // Stopped by orch for failing its readiness check: that is a failure
@@ -559,17 +588,16 @@ public struct Supervisor: Sendable {
             }
         case .run:
             if targets.contains(instances[i].process) {
+                // The first target to fail in time decides the exit code.
+                if let failure, firstTargetFailure == nil { firstTargetFailure = failure }
+                if failFast, let failure {
+                    effects.append(.message("\(instances[i].name) failed: stopping the run (--fail-fast)"))
+                    beginShutdown(code: failure, now: now, &effects)
+                    return
+                }
                 let pending = instances.contains { targets.contains($0.process) && !$0.state.isEnded }
                 if !pending {
-                    let targetSet = targets
-                    let code = instances.filter { targetSet.contains($0.process) }.compactMap { record -> Int32? in
-                        switch record.state {
-                        case let .ended(.exited(t)) where !t.succeeded: return t.code
-                        case let .ended(.failed(_, c)): return c
-                        default: return nil
-                        }
-                    }.first ?? 0
-                    beginShutdown(code: code, now: now, &effects)
+                    beginShutdown(code: firstTargetFailure ?? 0, now: now, &effects)
                     return
                 }
             } else if !optional && (!isJob || failure != nil), !isStoppedOutcome(outcome) {
@@ -599,13 +627,15 @@ public struct Supervisor: Sendable {
         guard !finished else { return }
         finished = true
         exitCode = exitCode ?? code
+        // Never a false green: `orch run` exits 0 only when every target succeeded.
+        if case .run = mode, exitCode == 0, !targetsSucceeded { exitCode = 1 }
         effects.append(.signalOrphans(signal: SIGTERM))
         effects.append(.exit(exitCode ?? code))
     }
 
     // MARK: - Shutdown
 
-    private mutating func beginShutdown(code: Int32, now: Instant, _ effects: inout [Effect]) {
+    mutating func beginShutdown(code: Int32, now: Instant, _ effects: inout [Effect]) {
         if !shuttingDown {
             shuttingDown = true
             exitCode = code

@@ -80,6 +80,11 @@ final class ChildTable {
         return .started(pid: pid, output: read)
     }
 
+    /// Records a leader started elsewhere (the foreground command of `orch run -- CMD`).
+    func adopt(_ pid: Int32, as instance: String) {
+        leaders[pid] = instance
+    }
+
     /// Starts an `exec` readiness check in its own group, output discarded.
     func spawnCheck(_ command: String, environment: [String: String], cwd: String) throws(SpawnError) -> Int32 {
         try Spawner.spawn(

@@ -41,7 +41,7 @@ final class LogMultiplexer {
     /// Set while orch waits for its stdout to take more.
     private var stdoutRegistration: UInt64?
     private var logFiles: [String: LogFileWriter] = [:]
-    /// Keep each instance's tail (only when a control port can ask for it).
+    /// Keep each instance's tail (when a control port can ask for it, or for `orch run`'s reports).
     var keepsRings = false
     private var rings: [String: LogRing] = [:]
     private var followAll = false
@@ -54,10 +54,12 @@ final class LogMultiplexer {
     /// orch's stdout went away (EPIPE).
     var onOutputClosed: () -> Void = {}
 
-    init(loop: EventLoop, style: OutputStyle, names: [String], processOrder: [String]) {
+    /// `toStderr`: orch's lines go to stderr, written blocking, for `orch run -- CMD`
+    /// whose command owns stdout and shares the open files.
+    init(loop: EventLoop, style: OutputStyle, names: [String], processOrder: [String], toStderr: Bool = false) {
         self.loop = loop
         self.style = style
-        output = OutputSink()
+        output = toStderr ? OutputSink(fd: 2, blocking: true) : OutputSink()
         prefixes = Prefixes(names: names, processOrder: processOrder, style: style)
     }
 

@@ -13,11 +13,13 @@ final class OutputSink {
     /// Above this many unwritten bytes the loop stops reading children's pipes.
     let highWater: Int
 
-    init(fd: Int32 = 1, highWater: Int = 4 << 20) {
+    /// `blocking`: never set O_NONBLOCK, for when a foreground child shares the open
+    /// file (the flag belongs to the file, so the child would see EAGAIN).
+    init(fd: Int32 = 1, highWater: Int = 4 << 20, blocking: Bool = false) {
         self.fd = fd
         self.highWater = highWater
         savedFlags = Descriptor.statusFlags(fd)
-        nonblocking = Descriptor.isPipeOrSocket(fd)
+        nonblocking = !blocking && Descriptor.isPipeOrSocket(fd)
         if nonblocking {
             try? Descriptor.setNonBlocking(fd, true)
             // A bigger pipe to whoever reads orch means fewer stalls on a full pipe.

@@ -10,6 +10,14 @@ public struct RuntimeOptions: Sendable {
     public var orphanTimeout: Duration
     /// nil: no control port (--no-control).
     public var control: ControlOptions?
+    /// `orch run --fail-fast`.
+    public var failFast = false
+    /// `orch run --timeout-all`.
+    public var runTimeout: Duration?
+    /// `orch run -- CMD`: orch's own lines go to stderr, written blocking (the
+    /// command shares the files); `quiet` keeps only messages about failures.
+    public var oneOff = false
+    public var quiet = false
     public init(style: OutputStyle, orphanTimeout: Duration = .seconds(5), control: ControlOptions? = nil) {
         self.style = style
         self.orphanTimeout = orphanTimeout
@@ -38,15 +46,23 @@ public final class Runtime {
     var interrupts = 0
     var firstStarted: [String: Int64] = [:]
     var lastExited: [String: Int64] = [:]
+    /// The foreground command of `orch run -- CMD` while it runs, and whether it
+    /// holds orch's terminal.
+    var foregroundPid: Int32?
+    var terminalGiven = false
 
     public init(project: ProjectSpec, selected: [String]?, mode: Mode, options: RuntimeOptions) throws(SystemError) {
         core = Supervisor(project: project, selected: selected, mode: mode, seed: UInt64(truncatingIfNeeded: Clock.realtimeNanoseconds()))
+        core.failFast = options.failFast
+        core.runTimeout = options.runTimeout
         self.options = options
         loop = try EventLoop()
         signals = try SignalFD()
         children = try ChildTable()
         logs = LogMultiplexer(loop: loop, style: options.style, names: core.instances.map(\.name) + ["orch"],
-                              processOrder: project.processes.map(\.name))
+                              processOrder: project.processes.map(\.name), toStderr: options.oneOff)
+        // `orch run`'s reports carry each process's last lines.
+        if case .run = mode { logs.keepsRings = true }
         probes = ProbeRunner(loop: loop, children: children)
         try loop.register(signals.fd, events: Epoll.readable, as: .signals)
         logs.onLogMatched = { [unowned self] instance, pid in
@@ -117,6 +133,7 @@ public final class Runtime {
             }
             drainQueue()
         }
+        takeTerminalBack()
         control?.stop()
         children.finishOrphans(timeout: options.orphanTimeout) { deadline in
             loop.arm(at: deadline)
@@ -141,17 +158,21 @@ public final class Runtime {
             case let .ended(.failed(reason, failureCode)):
                 result = record.everStarted ? .failed(reason) : .notStarted(reason)
                 code = failureCode
+            case .ended(.stopped) where core.targets.contains(record.process):
+                // A target orch stopped did not finish: never a pass.
+                result = record.everStarted ? .unfinished("stopped before it finished") : .notStarted("stopped before it started")
             case .ended(.stopped):
                 result = record.everStarted ? .stopped : .notStarted("stopped before it started")
             default:
-                result = .stopped
+                result = .unfinished("still running when orch exited")
             }
             var duration: Duration?
             if let start = firstStarted[record.name] {
                 duration = .nanoseconds((lastExited[record.name] ?? Clock.monotonicNanoseconds()) - start)
             }
             return InstanceResult(name: record.name, process: record.process, target: core.targets.contains(record.process),
-                                  result: result, exitCode: code, restarts: record.restarts, duration: duration)
+                                  result: result, exitCode: code, restarts: record.restarts, duration: duration,
+                                  lastLines: logs.tail(of: record.name, lines: InstanceResult.tailLines))
         }
     }
 
@@ -182,6 +203,9 @@ public final class Runtime {
     func handleSignal(_ signo: Int32) {
         switch signo {
         case SIGCHLD_: reap()
+        case SIGINT_ where terminalGiven:
+            // Ctrl-C belongs to the foreground command, which got it from the terminal.
+            break
         case SIGINT_, SIGTERM_, SIGHUP_, SIGQUIT_:
             interrupts += 1
             enqueue(interrupts == 1 ? .shutdown(.signal(signo)) : .killAll)
@@ -198,6 +222,7 @@ public final class Runtime {
                 _ = probes.reaped(exit.pid, exit.termination)
                 continue
             }
+            if exit.pid == foregroundPid { takeTerminalBack() }
             lastExited[name] = Clock.monotonicNanoseconds()
             logs.drain(pid: exit.pid)
             if exit.groupEmpty { logs.close(pid: exit.pid) }
@@ -283,6 +308,10 @@ public final class Runtime {
     var deferredSpawns: [(spec: InstanceSpec, at: Int64, announced: Bool)] = []
 
     func spawn(_ spec: InstanceSpec, announced: Bool) {
+        if spec.foreground {
+            spawnForeground(spec)
+            return
+        }
         if case let .tcp(host, portText)? = spec.ready?.check, let port = UInt16(portText),
            Socket.isListening(host: host, port: port) {
             // A restart must not race whoever still holds the port.
@@ -304,6 +333,7 @@ public final class Runtime {
     // MARK: - Output
 
     func message(_ text: String) {
+        if options.quiet && !text.contains("cannot start") && !text.contains("timed out") { return }
         logs.message(text)
         control?.publish(event: text)
     }
@@ -337,9 +367,14 @@ public struct InstanceResult: Sendable {
     public enum Result: Sendable, Equatable {
         case succeeded
         case failed(String)
+        /// A service orch stopped once the targets were done: its normal end.
         case stopped
+        /// A target orch stopped before it finished (a signal, --fail-fast, another failure).
+        case unfinished(String)
         case notStarted(String)
     }
+    /// How many of the last lines reports keep.
+    public static let tailLines = 50
     public var name: String
     public var process: String
     /// Named by `orch run` (or a job when none were named).
@@ -348,6 +383,8 @@ public struct InstanceResult: Sendable {
     public var exitCode: Int32?
     public var restarts: Int
     public var duration: Duration?
+    /// Its last lines of output (at most `tailLines`), oldest first.
+    public var lastLines: [String] = []
 }
 
 let SIGHUP_: Int32 = 1

@@ -23,19 +23,22 @@ public enum Spawner {
     /// Starts `path` with `arguments` (argv[0] included) in a new session, so the child
     /// leads its own process group; stdin/stdout/stderr from the given fds (the caller
     /// closes its copies); PR_SET_PDEATHSIG; signal mask and dispositions reset.
+    /// `foreground`: instead of a new session, a process group of its own in orch's
+    /// session, given the terminal when orch holds it (see `orch_spawn`).
     public static func spawn(
         path: String, arguments: [String], environment: [String: String], cwd: String?,
-        stdin: Int32, stdout: Int32, stderr: Int32, controllingTerminal: Bool = false
+        stdin: Int32, stdout: Int32, stderr: Int32, controllingTerminal: Bool = false, foreground: Bool = false
     ) throws(SpawnError) -> Int32 {
+        let terminalMode: Int32 = foreground ? 2 : controllingTerminal ? 1 : 0
         let envStrings = environment.map { "\($0.key)=\($0.value)" }.sorted()
         var pid: pid_t = 0
         var step: Int32 = 0
         let rc = withCStrings(arguments) { argv in
             withCStrings(envStrings) { envp in
                 if let cwd {
-                    return cwd.withCString { orch_spawn(path, argv, envp, $0, stdin, stdout, stderr, controllingTerminal ? 1 : 0, &pid, &step) }
+                    return cwd.withCString { orch_spawn(path, argv, envp, $0, stdin, stdout, stderr, terminalMode, &pid, &step) }
                 }
-                return orch_spawn(path, argv, envp, nil, stdin, stdout, stderr, controllingTerminal ? 1 : 0, &pid, &step)
+                return orch_spawn(path, argv, envp, nil, stdin, stdout, stderr, terminalMode, &pid, &step)
             }
         }
         if rc == 0 { return pid }

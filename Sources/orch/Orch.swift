@@ -111,13 +111,17 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("Time between the stop signal and SIGKILL, e.g. 5s (overrides stop.timeout).", valueName: "duration"))
     var timeout: String?
 
-    @Flag(help: "Start every line with the time it was read, HH:MM:SS.mmm.")
-    var timestamps = false
+    @Flag(inversion: .prefixedNo, help: "Start every line with the time it was read, HH:MM:SS.mmm (default for orch run when stdout is not a terminal).")
+    var timestamps: Bool?
 
     @Option(help: "text: `name | line`; json: one object per line, {\"ts\",\"process\",\"line\"} or {\"ts\",\"process\":\"orch\",\"event\"}.")
     var logFormat: LogFormat = .text
 
-    var style: OutputStyle { OutputStyle(color: logFormat == .json ? false : useColor, timestamps: timestamps, json: logFormat == .json) }
+    var style: OutputStyle { style(timestampsByDefault: false) }
+
+    func style(timestampsByDefault: Bool) -> OutputStyle {
+        OutputStyle(color: logFormat == .json ? false : useColor, timestamps: timestamps ?? timestampsByDefault, json: logFormat == .json)
+    }
 
     var useColor: Bool {
         switch color {
@@ -221,62 +225,13 @@ struct Up: ParsableCommand {
     }
 }
 
-struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Run jobs with what they depend on, then stop everything.",
-        discussion: """
-        Starts NAMES (default: every job) and their dependencies, waits until the named \
-        processes have finished, stops the rest, and exits 0 when all of them succeeded, \
-        else with the first failure's code. Interrupted by a signal N it exits 128+N.
-        """
-    )
-
-    @Argument(help: "Processes to run (default: every job).")
-    var names: [String] = []
-
-    @Option(help: ArgumentHelp("Write a JUnit XML report of every process to this file.", valueName: "file"))
-    var junit: String?
-
-    @OptionGroup var config: ConfigOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var control: ControlFlags
-
-    func run() throws {
-        var spec = try config.load()
-        try validateNames(names, in: spec)
-        try output.apply(to: &spec)
-        if names.isEmpty && !spec.processes.contains(where: { $0.kind == .job }) {
-            printError("orch: \(displayPath(spec.configFile)) has no jobs: name the processes to run, e.g. `orch run \(spec.processes.first?.name ?? "tests")`")
-            throw ExitCode(2)
-        }
-        guard let runtime = makeRuntime(spec, selected: nil, mode: .run(targets: Set(names)), output: output,
-                                        control: try control.options(for: spec, loader: config)) else { throw ExitCode(2) }
-        let code = runtime.run()
-        let results = runtime.results()
-        if output.logFormat == .json {
-            Descriptor.writeAll(1, Array(summaryJSON(results).utf8))
-        } else {
-            Descriptor.writeAll(1, Array(("\n" + summaryTable(results, color: output.useColor)).utf8))
-        }
-        if let junit {
-            do {
-                if let slash = junit.lastIndex(of: "/"), slash != junit.startIndex {
-                    try Files.makeDirectories(String(junit[..<slash]))
-                }
-                try Descriptor.writeFile(junit, Array(junitReport(results, suite: "orch").utf8))
-            } catch {
-                printError("orch: cannot write the JUnit report: \(error)")
-                throw ExitCode(code == 0 ? 1 : code)
-            }
-        }
-        throw ExitCode(code)
-    }
+func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions, control: ControlOptions?) -> Runtime? {
+    makeRuntime(spec, selected: selected, mode: mode, options: RuntimeOptions(style: output.style, control: control))
 }
 
-func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions, control: ControlOptions?) -> Runtime? {
+func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, options: RuntimeOptions) -> Runtime? {
     do {
-        let runtime = try Runtime(project: spec, selected: selected, mode: mode,
-                                  options: RuntimeOptions(style: output.style, control: control))
+        let runtime = try Runtime(project: spec, selected: selected, mode: mode, options: options)
         try runtime.prepare()
         return runtime
     } catch let error as AlreadyRunning {

@@ -16,6 +16,7 @@ func summaryTable(_ results: [InstanceResult], color: Bool) -> String {
             switch results[index - 1].result {
             case .succeeded: code = "32"
             case .failed: code = "31"
+            case .unfinished: code = "31"
             case .stopped, .notStarted: code = "33"
             }
             cells[1] = "\u{1B}[\(code)m\(cells[1])\u{1B}[0m"
@@ -38,24 +39,28 @@ func summaryJSON(_ results: [InstanceResult]) -> String {
     return "{\"summary\":[" + rows.joined(separator: ",") + "]}\n"
 }
 
-private func describe(_ result: InstanceResult.Result) -> String {
+func describe(_ result: InstanceResult.Result) -> String {
     switch result {
     case .succeeded: return "succeeded"
     case let .failed(why): return "failed (\(why))"
     case .stopped: return "stopped"
-    case .notStarted: return "not started"
+    case .unfinished: return "stopped (did not finish)"
+    case .notStarted: return "not run"
     }
 }
 
-/// A JUnit XML report: one testcase per instance; failures for those that failed
-/// or never started.
+/// A JUnit XML report: one testcase per instance. A failure carries the exit code
+/// and the last lines of output; a target that did not finish is an error, one that
+/// never ran is skipped, each with the reason: none of them reads as passed.
 func junitReport(_ results: [InstanceResult], suite: String) -> String {
-    let failures = results.filter { if case .failed = $0.result { return true } else { return false } }.count
-    let skipped = results.filter { if case .notStarted = $0.result { return true } else { return false } }.count
+    func count(_ matches: (InstanceResult.Result) -> Bool) -> Int { results.filter { matches($0.result) }.count }
+    let failures = count { if case .failed = $0 { return true } else { return false } }
+    let errors = count { if case .unfinished = $0 { return true } else { return false } }
+    let skipped = count { if case .notStarted = $0 { return true } else { return false } }
     let total = results.compactMap(\.duration).map { Double($0.nanoseconds) / 1e9 }.max() ?? 0
     var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     xml += "<testsuites>\n"
-    xml += "  <testsuite name=\"\(escape(suite))\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(seconds(total))\">\n"
+    xml += "  <testsuite name=\"\(escape(suite))\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(seconds(total))\">\n"
     for r in results {
         let time = r.duration.map { Double($0.nanoseconds) / 1e9 } ?? 0
         xml += "    <testcase classname=\"\(escape(suite)).\(escape(r.process))\" name=\"\(escape(r.name))\" time=\"\(seconds(time))\""
@@ -63,13 +68,31 @@ func junitReport(_ results: [InstanceResult], suite: String) -> String {
         case .succeeded, .stopped:
             xml += "/>\n"
         case let .failed(why):
-            xml += ">\n      <failure message=\"\(escape(why))\">\(escape(r.name)) \(escape(why)); restarts: \(r.restarts)</failure>\n    </testcase>\n"
+            xml += ">\n      <failure message=\"\(escape(why))\" type=\"\(r.exitCode.map { "exit code \($0)" } ?? "failed")\">"
+            xml += escape(details(r, why))
+            xml += "</failure>\n    </testcase>\n"
+        case let .unfinished(why):
+            xml += ">\n      <error message=\"\(escape(why))\" type=\"not finished\">"
+            xml += escape(details(r, why))
+            xml += "</error>\n    </testcase>\n"
         case let .notStarted(why):
-            xml += ">\n      <skipped message=\"\(escape(why))\"/>\n    </testcase>\n"
+            xml += ">\n      <skipped message=\"not run: \(escape(why))\"/>\n    </testcase>\n"
         }
     }
     xml += "  </testsuite>\n</testsuites>\n"
     return xml
+}
+
+/// The body of a failure: what happened, the exit code, and the last lines.
+private func details(_ r: InstanceResult, _ why: String) -> String {
+    var text = "\(r.name) \(why)\n"
+    if let code = r.exitCode { text += "exit code: \(code)\n" }
+    text += "restarts: \(r.restarts)\n"
+    if !r.lastLines.isEmpty {
+        text += "last \(r.lastLines.count) line\(r.lastLines.count == 1 ? "" : "s") of output:\n"
+        text += r.lastLines.joined(separator: "\n") + "\n"
+    }
+    return text
 }
 
 private func seconds(_ value: Double) -> String {

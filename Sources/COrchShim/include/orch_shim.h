@@ -24,13 +24,21 @@ enum {
 /// fork(2) + execve(2) with the whole child side in C: a new session (so the child
 /// leads its own process group), PR_SET_PDEATHSIG, signal mask and dispositions
 /// reset, stdin/stdout/stderr dup2'd from the given fds, chdir, every other fd
-/// closed on exec. When `controlling_tty` is set, fd `stdin_fd` becomes the
-/// controlling terminal. If a step fails the child reports (step, errno) through a
+/// closed on exec. When `controlling_tty` is 1, fd `stdin_fd` becomes the
+/// controlling terminal. When it is 2 the child stays in orch's session in a process
+/// group of its own, made the foreground group of the terminal on `stdin_fd` when
+/// orch's group holds it (`orch run -- CMD`). If a step fails the child reports (step, errno) through a
 /// CLOEXEC pipe and exits 127; the parent reaps it and returns the errno, with the
 /// step in `*failed_step`. Returns 0 and the pid in `*pid` on success.
 int orch_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                int stdin_fd, int stdout_fd, int stderr_fd, int controlling_tty,
                pid_t *pid, int *failed_step);
+
+/// tcsetpgrp(3) with SIGTTOU blocked, so a background orch can hand the terminal on
+/// `fd` to `group` or take it back. Returns 0 or errno.
+int orch_terminal_give(int fd, pid_t group);
+/// 1 when `fd` is a terminal whose foreground process group is orch's.
+int orch_terminal_owns(int fd);
 
 /// Blocks the signals orch reads from a signalfd (CHLD INT TERM HUP QUIT USR1 USR2
 /// WINCH) in the calling thread and ignores SIGPIPE. Call first thing in main,

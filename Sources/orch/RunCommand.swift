@@ -1,0 +1,191 @@
+import ArgumentParser
+import OrchConfig
+import OrchCore
+import OrchRuntime
+import OrchSystem
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run jobs with what they depend on, or one command, then stop everything.",
+        discussion: """
+        orch run [NAMES…] starts NAMES (default: every job) and their dependencies, \
+        waits until the named processes have finished, stops the rest, prints a summary \
+        and exits 0 when all of them succeeded. Otherwise the first of them to fail (in \
+        time, not in file order) decides the exit code; independent targets still \
+        finish unless --fail-fast, where the first failure stops the run. A process \
+        past its `timeout:` (or the run past --timeout-all) is stopped and exits 124. \
+        Interrupted by SIGINT or SIGTERM it stops everything and exits 130 or 143; a \
+        target that did not finish is reported as stopped or not run, never as passed.
+
+        orch run [--needs db,redis] -- CMD ARGS… runs one command with the project's \
+        environment (env files, PORT, ORCH_PROCESS_NAME=run) and its own stdin, stdout, \
+        stderr and exit code; on a terminal it gets Ctrl-C itself. --needs starts those \
+        services first and waits until they are ready.
+
+        With GITHUB_ACTIONS=true the summary is also appended to $GITHUB_STEP_SUMMARY \
+        and each failed target gets an ::error annotation with its last lines.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Processes to run (default: every job); or, after --, one command and its arguments.", valueName: "names"))
+    var words: [String] = []
+
+    /// The words after `--` (ArgumentParser hands them over as positionals, so the
+    /// raw command line says where the command starts).
+    var command: [String] {
+        let raw = Swift.CommandLine.arguments
+        guard let terminator = raw.firstIndex(of: "--") else { return [] }
+        return Array(words.suffix(raw.count - terminator - 1))
+    }
+
+    var names: [String] { Array(words.dropLast(command.count)) }
+
+    @Option(help: ArgumentHelp("With a command after --: services to start first and wait for, e.g. db,redis.", valueName: "names"))
+    var needs: String?
+
+    @Flag(help: "Stop the run as soon as one target fails (default: independent targets finish).")
+    var failFast = false
+
+    @Option(help: ArgumentHelp("Stop the whole run after this long, e.g. 30m (exit 124).", valueName: "duration"))
+    var timeoutAll: String?
+
+    @Option(help: ArgumentHelp("Write a JUnit XML report of every process to this file.", valueName: "file"))
+    var junit: String?
+
+    @OptionGroup var config: ConfigOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var control: ControlFlags
+
+    func run() throws {
+        var spec = try config.load()
+        try output.apply(to: &spec)
+        let runTimeout = try parseTimeoutAll()
+        if !command.isEmpty {
+            guard names.isEmpty else {
+                printError("orch: name processes to run or give a command after --, not both (use --needs \(names.joined(separator: ",")) to start them for the command)")
+                throw ExitCode(2)
+            }
+            throw ExitCode(try runCommand(spec, runTimeout: runTimeout))
+        }
+        if let needs {
+            printError("orch: --needs \(needs) goes with a command after --, e.g. `orch run --needs \(needs) -- sh`")
+            throw ExitCode(2)
+        }
+        try validateNames(names, in: spec)
+        var targets = names
+        if targets.isEmpty {
+            targets = spec.processes.filter { $0.kind == .job && $0.replicas > 0 }.map(\.name)
+            if targets.isEmpty {
+                printError("orch: \(displayPath(spec.configFile)) has no jobs to run: name the processes to run, e.g. `orch run \(spec.processes.first?.name ?? "tests")`")
+                throw ExitCode(2)
+            }
+        }
+        try refuseUnrunnable(targets, in: spec)
+        var options = RuntimeOptions(style: output.style(timestampsByDefault: !Descriptor.isTerminal(1)),
+                                     control: try control.options(for: spec, loader: config))
+        options.failFast = failFast
+        options.runTimeout = runTimeout
+        guard let runtime = makeRuntime(spec, selected: nil, mode: .run(targets: Set(targets)), options: options) else { throw ExitCode(2) }
+        let code = runtime.run()
+        let results = runtime.results()
+        if output.logFormat == .json {
+            Descriptor.writeAll(1, Array(summaryJSON(results).utf8))
+        } else {
+            Descriptor.writeAll(1, Array(("\n" + summaryTable(results, color: output.useColor)).utf8))
+        }
+        let environment = currentEnvironment()
+        if environment["GITHUB_ACTIONS"] == "true" {
+            Descriptor.writeAll(1, Array(githubAnnotations(results).utf8))
+            if let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty {
+                do {
+                    let fd = try Files.openAppend(path)
+                    Descriptor.writeAll(fd, Array(githubStepSummary(results, exitCode: code).utf8))
+                    Descriptor.close(fd)
+                } catch {
+                    printError("orch: cannot append to GITHUB_STEP_SUMMARY \(path): \(error)")
+                }
+            }
+        }
+        try writeJUnit(results, code: code)
+        throw ExitCode(code)
+    }
+
+    private func parseTimeoutAll() throws -> Duration? {
+        guard let timeoutAll else { return nil }
+        guard let duration = DurationParser.parse(timeoutAll), duration > .zero else {
+            printError("orch: --timeout-all '\(timeoutAll)' is not a duration (use e.g. 30m, 1h30m)")
+            throw ExitCode(2)
+        }
+        return duration
+    }
+
+    private func writeJUnit(_ results: [InstanceResult], code: Int32) throws {
+        guard let junit else { return }
+        do {
+            if let slash = junit.lastIndex(of: "/"), slash != junit.startIndex {
+                try Files.makeDirectories(String(junit[..<slash]))
+            }
+            try Descriptor.writeFile(junit, Array(junitReport(results, suite: "orch").utf8))
+        } catch {
+            printError("orch: cannot write the JUnit report: \(error)")
+            throw ExitCode(code == 0 ? 1 : code)
+        }
+    }
+
+    /// `orch run [--needs …] -- CMD ARGS…`: the command as the only target, with the
+    /// needed services (and what they depend on) and nothing else of the config.
+    private func runCommand(_ loaded: ProjectSpec, runTimeout: Duration?) throws -> Int32 {
+        let needed = (needs ?? "").split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
+        try validateNames(needed, in: loaded)
+        try refuseUnrunnable(needed, in: loaded)
+        var spec = loaded
+        let closure = Supervisor.closure(of: needed, in: spec)
+        if closure.contains(Run.commandName) {
+            printError("orch: a process named '\(Run.commandName)' cannot be needed by a command: `orch run \(Run.commandName)` runs it")
+            throw ExitCode(2)
+        }
+        spec.processes = spec.processes.filter { closure.contains($0.name) }
+        var process = ProcessSpec(
+            name: Run.commandName, command: command.map(shellQuoted).joined(separator: " "), cwd: startDirectory,
+            environment: spec.environment, port: spec.basePort, kind: .job, replicas: 1, restart: .no,
+            dependsOn: needed.map { Dependency(name: $0, condition: spec.process(named: $0)?.kind == .job ? .succeeded : .ready) })
+        process.arguments = command
+        process.foreground = true
+        spec.processes.append(process)
+        var options = RuntimeOptions(style: output.style(timestampsByDefault: false), control: nil)
+        options.oneOff = true
+        options.quiet = needed.isEmpty
+        options.runTimeout = runTimeout
+        guard let runtime = makeRuntime(spec, selected: nil, mode: .run(targets: [Run.commandName]), options: options) else { throw ExitCode(2) }
+        let code = runtime.run()
+        try writeJUnit(runtime.results(), code: code)
+        return code
+    }
+
+    /// The instance name and ORCH_PROCESS_NAME of a command after --.
+    static let commandName = "run"
+}
+
+/// Named targets and everything they depend on must be able to run: a process with
+/// 0 replicas never would, and waiting for it would never end (exit 2 before anything starts).
+func refuseUnrunnable(_ targets: [String], in spec: ProjectSpec) throws {
+    let closure = Supervisor.closure(of: targets, in: spec)
+    var bad = false
+    for process in spec.processes where closure.contains(process.name) && process.replicas == 0 {
+        let why = targets.contains(process.name) ? "it" : "\(targets.filter { Supervisor.closure(of: [$0], in: spec).contains(process.name) }.joined(separator: ", ")) needs it, but it"
+        printError("orch: cannot run '\(process.name)': \(why) has 0 replicas (replicas: 0 or -m \(process.name)=0); to keep a job out of `orch up`, use `autostart: false` instead")
+        bad = true
+    }
+    if bad { throw ExitCode(2) }
+}
+
+/// A word as sh reads it back unchanged: bare when safe, else in single quotes.
+func shellQuoted(_ word: String) -> String {
+    let safe = !word.isEmpty && word.unicodeScalars.allSatisfy { c in
+        switch c {
+        case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".", "/", ",", ":", "+", "@", "%", "=": return true
+        default: return false
+        }
+    }
+    return safe ? word : "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+}
