@@ -43,7 +43,7 @@ extension Supervisor {
             }
         }
         guard !shuttingDown, let deadline = runDeadline, deadline <= now, let limit = runTimeout else { return }
-        let reason = "timed out after \(limit.humanDescription) (--timeout-all)"
+        let reason = "timed out after \(limit.humanDescription), --timeout-all"
         effects.append(.message("the run \(reason), stopping"))
         for i in instances.indices where targets.contains(instances[i].process) && instances[i].timedOut == nil {
             switch instances[i].state {
@@ -51,6 +51,7 @@ extension Supervisor {
             default: break
             }
         }
-        beginShutdown(code: Supervisor.timeoutCode, now: now, &effects)
+        // A target that failed earlier still decides the exit code (first in time).
+        beginShutdown(code: firstTargetFailure ?? Supervisor.timeoutCode, now: now, &effects)
     }
 }

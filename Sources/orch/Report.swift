@@ -85,7 +85,7 @@ func junitReport(_ results: [InstanceResult], suite: String) -> String {
 
 /// The body of a failure: what happened, the exit code, and the last lines.
 private func details(_ r: InstanceResult, _ why: String) -> String {
-    var text = "\(r.name) \(why)\n"
+    var text = "\(r.name): \(why)\n"
     if let code = r.exitCode { text += "exit code: \(code)\n" }
     text += "restarts: \(r.restarts)\n"
     if !r.lastLines.isEmpty {

@@ -467,7 +467,7 @@ final class LifecycleTests: ProjectTestCase {
             command: touch lint.started
             kind: job
         """)
-        let run = try Running(["run", "tests", "-p", "23600", "--junit", "reports/ci/report.xml"], in: project.path)
+        let run = try Running(["run", "tests", "--no-timestamps", "-p", "23600", "--junit", "reports/ci/report.xml"], in: project.path)
         defer { run.ensureStopped() }
         XCTAssertEqual(run.waitForExit(), 3)
         let lines = normalized(run.lines)
@@ -508,7 +508,7 @@ final class LifecycleTests: ProjectTestCase {
             kind: job
             depends_on: {db: ready}
         """)
-        let run = try Running(["run", "-p", "23650", "--junit", "report.xml"], in: project.path)
+        let run = try Running(["run", "--no-timestamps", "-p", "23650", "--junit", "report.xml"], in: project.path)
         defer { run.ensureStopped() }
         XCTAssertEqual(run.waitForExit(), 0)
         XCTAssertEqual(table(run.stdout).map { Array($0.prefix(4)) }, [
@@ -533,7 +533,7 @@ final class LifecycleTests: ProjectTestCase {
             command: echo $$ > tests.pid; echo running; exec sleep 60
             kind: job
         """)
-        let run = try Running(["run", "tests", "-p", "23680"], in: project.path)
+        let run = try Running(["run", "tests", "--no-timestamps", "-p", "23680"], in: project.path)
         defer { run.ensureStopped() }
         XCTAssertTrue(run.waitForLine(containing: "tests | running"))
         let pids = project.recordedPids()
