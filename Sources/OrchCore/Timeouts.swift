@@ -5,10 +5,12 @@ extension Supervisor {
     /// The exit code of a process stopped for running too long, as timeout(1) uses.
     public static let timeoutCode: Int32 = 124
 
-    /// When a started instance's `timeout` runs out; nil once it has ended.
+    /// When a started instance's `timeout` runs out; nil once it has ended. A
+    /// service's timeout counts only under `orch run`: `orch up` runs it until stopped.
     func timeoutDeadline(of record: InstanceRecord) -> Instant? {
         guard record.timedOut == nil, let started = record.firstStartedAt,
-              let limit = spec(named: record.process)?.timeout else { return nil }
+              let process = spec(named: record.process), let limit = process.timeout,
+              process.kind == .job || mode != .up else { return nil }
         switch record.state {
         case .running, .backoff: return started + limit
         default: return nil

@@ -271,6 +271,8 @@ struct Check: ParsableCommand {
                 if let port = instance.environment["PORT"] { details.append("PORT=\(port)") }
                 details.append(process.kind.rawValue)
                 if process.restart != .no { details.append("restart \(process.restart.rawValue)") }
+                if !process.autostart { details.append("autostart false") }
+                if let timeout = process.timeout { details.append("timeout \(timeout.humanDescription)") }
                 if !process.dependsOn.isEmpty {
                     details.append("after " + process.dependsOn.map { "\($0.name) \($0.condition.rawValue)" }.joined(separator: ", "))
                 }

@@ -27,6 +27,20 @@ import Testing
         #expect(h.state("tests") == .ended(.failed(reason: "timed out after 10m", code: 124)))
     }
 
+    /// (kind, mode) → whether `timeout` applies: always to jobs, to services under `orch run`.
+    @Test(arguments: [
+        (ProcessKind.job, Mode.up, true), (.job, .run(targets: ["p"]), true),
+        (.service, .up, false), (.service, .run(targets: ["p"]), true),
+    ])
+    func timeoutAppliesToJobsAndToServicesUnderRun(kind: ProcessKind, mode: Mode, applies: Bool) {
+        var spec = job("p", timeout: .seconds(5))
+        spec.kind = kind
+        var h = Harness([spec], mode: mode)
+        h.send(.start)
+        #expect((h.core.nextDeadline == h.now + .seconds(5)) == applies)
+        #expect(signals(h.advance(.seconds(5))) == (applies ? ["p:15"] : []))
+    }
+
     @Test func aJobThatIgnoresTheStopSignalIsKilledAndStillTimesOut() {
         var spec = job("tests", timeout: .seconds(1))
         spec.stop = StopSpec(signal: 15, timeout: .seconds(2))
