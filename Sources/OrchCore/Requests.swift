@@ -131,6 +131,12 @@ extension Supervisor {
                 for replica in 0..<max(process.replicas, 0) {
                     add(process, replica: replica, name: process.instanceName(replica: replica, of: process.replicas))
                 }
+                if !process.autostart && mode == .up {
+                    // Added with `autostart: false`: there, stopped, until `orch ctl start`.
+                    for i in instances.indices where instances[i].process == process.name && instances[i].state == .waiting {
+                        instances[i].state = .ended(.stopped)
+                    }
+                }
                 continue
             }
             previous.line = process.line

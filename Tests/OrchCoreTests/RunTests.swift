@@ -120,6 +120,17 @@ import Testing
         #expect(spawned(h.send(.request(.start(["tests"])))) == ["tests"])
     }
 
+    @Test func aProcessAddedByReloadWithAutostartFalseStaysStopped() {
+        let web = ProcessSpec(name: "web", command: "x", cwd: "/")
+        var h = Harness([web])
+        h.send(.start)
+        var tests = job("tests")
+        tests.autostart = false
+        let effects = h.send(.request(.reload(ProjectSpec(directory: "/p", configFile: "/p/orch.yaml", processes: [web, tests]))))
+        #expect(spawned(effects).isEmpty)
+        #expect(h.state("tests") == .ended(.stopped))
+    }
+
     @Test func autostartFalseStartsWhenNamedOrNeeded() {
         var db = ProcessSpec(name: "db", command: "x", cwd: "/")
         db.autostart = false
