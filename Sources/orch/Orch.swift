@@ -204,7 +204,8 @@ struct Up: ParsableCommand {
         SIGUSR2 are forwarded to every process group.
 
         Every process gets PORT (base + 100 per process in file order, + 1 per replica) \
-        and ORCH_PROCESS_NAME (e.g. web.2).
+        and ORCH_PROCESS_NAME (e.g. web.2). A process with `autostart: false` starts only when \
+        named, needed by one that starts, or started with `orch ctl start`.
         """
     )
 
