@@ -378,6 +378,31 @@ int orch_terminal_owns(int fd) {
     return isatty(fd) && tcgetpgrp(fd) == getpgrp();
 }
 
+int orch_child_stopped(pid_t pid) {
+    siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    if (waitid(P_PID, (id_t)pid, &info, WSTOPPED | WNOHANG) != 0) return 0;
+    return info.si_pid == pid && info.si_code == CLD_STOPPED;
+}
+
+void orch_stop_self(void) {
+    // orch may have inherited SIGTSTP ignored or blocked (its command did not:
+    // orch_spawn resets every disposition and the mask). Unblocked, the signal stops
+    // orch before kill(2) returns. In an orphaned process group the kernel discards
+    // SIGTSTP: then this returns at once.
+    struct sigaction dfl, old;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGTSTP, &dfl, &old);
+    sigset_t tstp, mask;
+    sigemptyset(&tstp);
+    sigaddset(&tstp, SIGTSTP);
+    pthread_sigmask(SIG_UNBLOCK, &tstp, &mask);
+    kill(getpid(), SIGTSTP);
+    pthread_sigmask(SIG_SETMASK, &mask, NULL);
+    sigaction(SIGTSTP, &old, NULL);
+}
+
 int orch_accept(int fd) {
     return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }

@@ -43,8 +43,26 @@ extension Runtime {
         enqueue(.spawned(instance: spec.name, pid: pid))
     }
 
+    /// Ctrl-Z stopped the foreground command: take the terminal back and stop orch
+    /// too, so the shell sees its job stopped; once continued (`fg`), hand the
+    /// terminal back (only when orch has it again: `bg` leaves it to the shell) and
+    /// continue the command's group.
+    func checkForegroundStopped() {
+        guard terminalGiven, let pid = foregroundPid, Terminal.childStopped(pid) else { return }
+        Terminal.takeForeground(0)
+        logs.flush()
+        Terminal.stopSelf()
+        if Terminal.ownsForeground(0) {
+            Terminal.giveForeground(0, to: pid)
+        } else {
+            terminalGiven = false
+        }
+        Processes.signalGroup(pid, SIGCONT_)
+    }
+
     /// orch's process group holds the terminal again (after the command exits).
     func takeTerminalBack() {
+        foregroundPid = nil
         guard terminalGiven else { return }
         terminalGiven = false
         Terminal.takeForeground(0)

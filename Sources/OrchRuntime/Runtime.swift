@@ -217,6 +217,7 @@ public final class Runtime {
     }
 
     func reap() {
+        checkForegroundStopped()
         for exit in children.reap() {
             guard let name = exit.instance else {
                 _ = probes.reaped(exit.pid, exit.termination)
@@ -395,4 +396,5 @@ let SIGUSR1_: Int32 = 10
 let SIGUSR2_: Int32 = 12
 let SIGTERM_: Int32 = 15
 let SIGCHLD_: Int32 = 17
+let SIGCONT_: Int32 = 18
 let ENOEXEC_: Int32 = 8

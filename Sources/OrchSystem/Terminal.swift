@@ -17,6 +17,17 @@ public enum Terminal {
         orch_terminal_give(fd, group) == 0
     }
 
+    /// Whether child `pid` has stopped (Ctrl-Z) since the last call; its exit is left
+    /// for the reaper.
+    public static func childStopped(_ pid: Int32) -> Bool {
+        orch_child_stopped(pid) == 1
+    }
+
+    /// Stops orch as a shell job (SIGTSTP to itself); returns once continued.
+    public static func stopSelf() {
+        orch_stop_self()
+    }
+
     /// Takes the terminal back for orch's own process group.
     @discardableResult
     public static func takeForeground(_ fd: Int32) -> Bool {

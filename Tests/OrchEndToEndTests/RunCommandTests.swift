@@ -82,6 +82,52 @@ import Testing
         #expect(!run.stdout.contains("received SIGINT"), "orch itself ignores the terminal's Ctrl-C: \(run.stdout)")
     }
 
+    @Test func ctrlZStopsTheCommandAndOrchAsOneJobAndFgResumesIt() throws {
+        let scratch = try Scratch(["Procfile": "web: exec sleep 60\n"])
+        defer { scratch.finish() }
+        // An interactive bash with job control on a pty: run a command through orch,
+        // Ctrl-Z, `fg`, then answer the command's prompt.
+        try scratch.project.write("job.py", """
+        import os, pty, select, sys, time
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.environ["PS1"] = "$ "
+            os.execv("/bin/bash", ["bash", "--norc", "--noprofile", "-i"])
+        out = b""
+        def until(done):
+            global out
+            end = time.time() + 20
+            while not done() and time.time() < end:
+                if select.select([fd], [], [], 0.1)[0]:
+                    try: out += os.read(fd, 4096)
+                    except OSError: return False
+            return done()
+        marker = b"readline().strip()"
+        steps = []
+        until(lambda: b"$ " in out)
+        os.write(fd, (sys.argv[1] + " run -- python3 -c \\"import sys; print('ask', flush=True); print('got', sys.stdin.readline().strip(), flush=True)\\"\\n").encode())
+        steps.append(until(lambda: b"ask\\r\\n" in out))
+        os.write(fd, b"\\x1a")
+        steps.append(until(lambda: b"Stopped" in out and out.endswith(b"$ ")))
+        os.write(fd, b"fg\\n")
+        # bash prints the job's command line when it resumes it.
+        steps.append(until(lambda: out.count(marker) >= 3))
+        os.write(fd, b"hello\\n")
+        steps.append(until(lambda: b"got hello" in out))
+        os.write(fd, b"echo rc=$?; exit\\n")
+        steps.append(until(lambda: b"rc=0" in out))
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        print(steps)
+        if not all(steps):
+            print(out, open("/proc/self/status").read())
+        """)
+        let run = try Running(["job.py", orchBinary()], in: scratch.project.path, executable: "/usr/bin/python3")
+        defer { run.ensureStopped() }
+        #expect(run.waitForExit(timeout: 120) == 0, "\(run.stderr)")
+        #expect(run.stdout == "[True, True, True, True, True]\n", "\(run.stdout)")
+    }
+
     @Test func needsStartsTheServiceWaitsUntilItIsReadyThenStopsIt() throws {
         let scratch = try Scratch(["orch.yaml": """
         processes:

@@ -39,6 +39,11 @@ int orch_spawn(const char *path, char *const argv[], char *const envp[], const c
 int orch_terminal_give(int fd, pid_t group);
 /// 1 when `fd` is a terminal whose foreground process group is orch's.
 int orch_terminal_owns(int fd);
+/// 1 when child `pid` has stopped (Ctrl-Z) since the last call: waitid(2) with
+/// WSTOPPED only, so an exit is left for the reaper.
+int orch_child_stopped(pid_t pid);
+/// Stops orch itself with SIGTSTP, as a job stopped by Ctrl-Z; returns once continued.
+void orch_stop_self(void);
 
 /// Blocks the signals orch reads from a signalfd (CHLD INT TERM HUP QUIT USR1 USR2
 /// WINCH) in the calling thread and ignores SIGPIPE. Call first thing in main,
