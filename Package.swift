@@ -9,12 +9,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(name: "COrchShim"),
-        .target(name: "OrchSystem", dependencies: ["COrchShim"]),
-        .target(name: "OrchConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // libyaml from the system: `apt-get install libyaml-dev` (Debian, Ubuntu), `brew install libyaml`.
+        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
+        .target(name: "OrchSystem", dependencies: ["COrchShim", "CLibYAML"]),
+        .target(name: "OrchConfig", dependencies: ["OrchSystem"]),
         .target(name: "OrchCore", dependencies: ["OrchConfig"]),
         .target(name: "OrchProtocol"),
         .target(name: "OrchClient", dependencies: ["OrchProtocol", "OrchSystem"]),

@@ -1,4 +1,4 @@
-import Foundation
+import OrchSystem
 
 /// What the command line says about where and how to load the configuration.
 public struct LoadOptions: Sendable {
@@ -18,11 +18,11 @@ public struct LoadOptions: Sendable {
 
     public init(
         file: String? = nil,
-        workingDirectory: String = FileManager.default.currentDirectoryPath,
+        workingDirectory: String = ProcessEnvironment.workingDirectory(),
         envFiles: [String]? = nil,
         formation: [String: Int] = [:],
         basePort: Int? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessEnvironment.current()
     ) {
         self.file = file
         self.workingDirectory = workingDirectory
@@ -73,7 +73,7 @@ public enum ConfigLoader {
 
     /// The first of `fileNames` in `directory`, then in each parent up to `/`, like git.
     public static func discover(from directory: String) -> String? {
-        var current = Path.normalize(Path.absolute(directory, relativeTo: FileManager.default.currentDirectoryPath))
+        var current = Path.normalize(Path.absolute(directory, relativeTo: ProcessEnvironment.workingDirectory()))
         while true {
             for name in fileNames {
                 let candidate = Path.join(current, name)
@@ -114,7 +114,7 @@ struct Loader {
 
     init(options: LoadOptions) {
         self.options = options
-        self.workingDirectory = Path.normalize(Path.absolute(options.workingDirectory, relativeTo: FileManager.default.currentDirectoryPath))
+        self.workingDirectory = Path.normalize(Path.absolute(options.workingDirectory, relativeTo: ProcessEnvironment.workingDirectory()))
     }
 
     /// How a path is shown in messages: relative to the working directory when beneath it.
@@ -538,25 +538,28 @@ enum FileSystem {
     }
 
     static func exists(_ path: String) -> Bool {
-        FileManager.default.fileExists(atPath: path)
+        Files.kind(path) != nil
     }
 
     static func isFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        guard let kind = Files.kind(path) else { return false }
+        return kind != .directory
     }
 
     static func isDirectory(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        Files.kind(path) == .directory
     }
 
     static func read(_ path: String) -> Result<String, Problem> {
         if isDirectory(path) { return .failure(Problem(message: "is a directory, not a file")) }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let bytes: [UInt8]
+        do {
+            bytes = try Files.contents(path)
+        } catch {
+            if error.isFileTooLarge { return .failure(Problem(message: "is too large for a config file (over 256 MiB)")) }
             return .failure(Problem(message: exists(path) ? "cannot read: permission denied" : "no such file"))
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             return .failure(Problem(message: "is not valid UTF-8 text"))
         }
         return .success(text)

@@ -1,137 +1,250 @@
-import Yams
+import OrchSystem
 
-/// Turns orch.yaml text into a Yams node tree, keeping marks for messages.
-///
-/// Yams refuses a mapping with a duplicated key as a whole, naming only the first
-/// occurrence. To report the duplicate where it is and still check the rest of
-/// the file, the composer finds the later occurrence in the text, renames it to
-/// a placeholder and composes again; the reader reports each placeholder it meets
-/// as a duplicate.
-struct YAMLComposer {
-    struct Duplicate: Equatable {
-        var key: String
-        /// Line of the first occurrence.
-        var firstLine: Int
+/// A YAML node as orch reads it: scalars keep their text and style, every node its
+/// mark (line and column) for messages. Aliases are resolved to the node their
+/// anchor names (shared, not copied).
+enum Node {
+    typealias Mark = YAMLEvents.Mark
+
+    struct Scalar {
+        typealias Style = YAMLEvents.ScalarStyle
+        var string: String
+        var style: Style
+        var mark: Mark
     }
 
-    static let placeholderPrefix = "__orch_duplicate_"
+    struct Sequence {
+        var items: [Node]
+        var mark: Mark
+    }
+
+    struct Pair {
+        var key: Node
+        var value: Node
+        /// Line of the first pair of the same mapping whose key has the same text:
+        /// this pair is a duplicate, reported where it is and left out.
+        var duplicateOf: Int?
+    }
+
+    struct Mapping {
+        var pairs: [Pair]
+        var mark: Mark
+    }
+
+    case scalar(Scalar)
+    case sequence(Sequence)
+    case mapping(Mapping)
+
+    var mark: Mark {
+        switch self {
+        case .scalar(let scalar): return scalar.mark
+        case .sequence(let sequence): return sequence.mark
+        case .mapping(let mapping): return mapping.mark
+        }
+    }
+
+    var scalar: Scalar? {
+        if case .scalar(let scalar) = self { return scalar }
+        return nil
+    }
+}
+
+/// Builds the node tree of orch.yaml from libyaml's events, in one pass and
+/// without recursion, so loading is linear in the text:
+/// - duplicate keys are found as each mapping is built (keys compared as text) and
+///   marked on their pair, so the reader reports each where it is and still checks
+///   the rest of the file;
+/// - aliases share their anchor's node and are counted, not expanded: the nodes
+///   they add are summed as they come, and a document whose aliases would add more
+///   than `maxAliasNodes` (an "alias bomb") is refused;
+/// - nesting deeper than `maxDepth` is refused.
+struct YAMLComposer {
+    /// Nodes that aliases may add: at least this many, or ten times the nodes written out.
+    static let maxAliasNodes = 1_000_000
+    static let maxDepth = 1_000
 
     var root: Node?
     var diagnostics: [ConfigDiagnostic] = []
-    var duplicates: [String: Duplicate] = [:]
+
+    /// A sequence or mapping whose end has not come yet.
+    private struct Open {
+        var isMapping: Bool
+        var anchor: String?
+        var mark: Node.Mark
+        var items: [Node] = []
+        var pairs: [Node.Pair] = []
+        var pendingKey: Node?
+        /// First line of each scalar key so far.
+        var keyLines: [String: Int] = [:]
+        /// This node and everything below it, aliases expanded.
+        var expandedCount = 1
+    }
 
     init(_ text: String, file: String) {
-        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map(Array.init)
-        var current = text
-        for attempt in 0..<200 {
-            do {
-                root = try Yams.compose(yaml: current, .basic)
-                return
-            } catch let YamlError.duplicatedKeysInMapping(keys, context) {
-                guard let key = keys.first,
-                      let found = Self.locateDuplicate(of: key, first: context.mark, in: lines)
-                else {
-                    let message = "duplicate key '\(keys.first ?? "?")'"
-                    diagnostics.append(ConfigDiagnostic(file: file, line: context.mark.line, column: context.mark.column, message: message))
-                    return
-                }
-                let placeholder = "\(Self.placeholderPrefix)\(attempt)__"
-                duplicates[placeholder] = Duplicate(key: key, firstLine: context.mark.line)
-                lines[found.line].replaceSubrange(found.column..<(found.column + found.length), with: placeholder.unicodeScalars)
-                current = String(String.UnicodeScalarView(lines.joined(separator: ["\n"])))
-            } catch let error as YamlError {
-                diagnostics.append(Self.diagnostic(for: error, file: file))
-                return
-            } catch {
-                diagnostics.append(ConfigDiagnostic(file: file, message: "invalid YAML: \(error)"))
+        var stack: [Open] = []
+        var anchors: [String: (node: Node, expandedCount: Int)] = [:]
+        var documents = 0
+        var writtenNodes = 0
+        var aliasNodes = 0
+        var problem: ConfigDiagnostic?
+        var result: Node?
+
+        func fail(_ mark: Node.Mark, _ message: String) -> Bool {
+            problem = ConfigDiagnostic(file: file, line: mark.line, column: mark.column, message: message)
+            return false
+        }
+
+        /// Hands a finished node to its parent (or makes it the root).
+        func add(_ node: Node, expandedCount: Int) {
+            guard var parent = stack.popLast() else {
+                result = node
                 return
             }
-        }
-        diagnostics.append(ConfigDiagnostic(file: file, message: "too many duplicate keys"))
-    }
-
-    /// The renamed key's original line and column, for a placeholder's message.
-    func original(of placeholder: String) -> Duplicate? {
-        duplicates[placeholder]
-    }
-
-    static func diagnostic(for error: YamlError, file: String) -> ConfigDiagnostic {
-        func make(_ problem: String, _ context: YamlError.Context?, _ mark: Mark) -> ConfigDiagnostic {
-            var message = "invalid YAML: \(problem)"
-            if let context, !context.text.isEmpty {
-                message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
-            }
-            return ConfigDiagnostic(file: file, line: mark.line, column: mark.column, message: message)
-        }
-        switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
-            return make(problem, context, mark)
-        case let .reader(problem, _, _, _):
-            return ConfigDiagnostic(file: file, message: "invalid YAML: \(problem)")
-        default:
-            return ConfigDiagnostic(file: file, message: "invalid YAML: \(error)")
-        }
-    }
-
-    /// Where the second occurrence of `key` sits, in the mapping whose first
-    /// occurrence is at `first` (0-based line and column, length of the key as written).
-    static func locateDuplicate(of key: String, first: Mark, in lines: [[Unicode.Scalar]]) -> (line: Int, column: Int, length: Int)? {
-        let startLine = first.line - 1, startColumn = first.column - 1
-        guard lines.indices.contains(startLine), startColumn >= 0, startColumn <= lines[startLine].count else { return nil }
-        let forms = [key, "\"\(key)\"", "'\(key)'"].map { Array($0.unicodeScalars) }
-        func keyLength(line: Int, column: Int) -> Int? {
-            let text = lines[line]
-            for form in forms where column + form.count <= text.count && Array(text[column..<(column + form.count)]) == form {
-                var end = column + form.count
-                while end < text.count, text[end] == " " || text[end] == "\t" { end += 1 }
-                if end < text.count, text[end] == ":" { return form.count }
-            }
-            return nil
-        }
-        guard let firstLength = keyLength(line: startLine, column: startColumn) else { return nil }
-        let before = lines[startLine][..<startColumn]
-        if before.allSatisfy({ $0 == " " || $0 == "-" }) {
-            // Block mapping: the next key at the same indentation, until the mapping ends.
-            for line in (startLine + 1)..<lines.count {
-                let text = lines[line]
-                let indent = text.prefix { $0 == " " }.count
-                if indent == text.count || text[indent] == "#" || text[indent] == "\r" { continue }
-                if indent < startColumn { return nil }
-                if indent == startColumn, let length = keyLength(line: line, column: indent) {
-                    return (line, indent, length)
+            parent.expandedCount = Self.saturatingSum(parent.expandedCount, expandedCount)
+            if !parent.isMapping {
+                parent.items.append(node)
+            } else if let key = parent.pendingKey {
+                var pair = Node.Pair(key: key, value: node)
+                if case .scalar(let scalar) = key {
+                    if let first = parent.keyLines[scalar.string] {
+                        pair.duplicateOf = first
+                    } else {
+                        parent.keyLines[scalar.string] = scalar.mark.line
+                    }
                 }
+                parent.pairs.append(pair)
+                parent.pendingKey = nil
+            } else {
+                parent.pendingKey = node
             }
-            return nil
+            stack.append(parent)
         }
-        // Flow mapping: the next key after a comma at the same depth, before the closing brace.
-        var line = startLine, column = startColumn + firstLength
-        var depth = 0
-        var quote: Unicode.Scalar?
-        var afterComma = false
-        while line < lines.count {
-            while column < lines[line].count {
-                let c = lines[line][column]
-                if let open = quote {
-                    if c == "\\" && open == "\"" { column += 1 } else if c == open { quote = nil }
-                } else if afterComma && c != " " && c != "\t" && c != "\r" {
-                    afterComma = false
-                    if let length = keyLength(line: line, column: column) { return (line, column, length) }
-                    continue
-                } else if c == "\"" || c == "'" {
-                    quote = c
-                } else if c == "{" || c == "[" {
-                    depth += 1
-                } else if c == "}" || c == "]" {
-                    if depth == 0 { return nil }
-                    depth -= 1
-                } else if c == "," && depth == 0 {
-                    afterComma = true
+
+        let syntax = YAMLEvents.parse(text) { event in
+            switch event {
+            case .documentStart(let mark):
+                documents += 1
+                if documents > 1 {
+                    return fail(mark, "invalid YAML: but found another document (expected a single document in the stream at line 1, column 1)")
                 }
-                column += 1
+            case .documentEnd:
+                break
+            case let .scalar(value, style, anchor, mark):
+                writtenNodes += 1
+                let node = Node.scalar(Node.Scalar(string: value, style: style, mark: mark))
+                if let anchor { anchors[anchor] = (node, 1) }
+                add(node, expandedCount: 1)
+            case let .alias(anchor, mark):
+                // An anchor is registered when its node ends, so an alias inside
+                // its own anchor's node is undefined: no cycles.
+                guard let target = anchors[anchor] else {
+                    return fail(mark, "invalid YAML: found undefined alias")
+                }
+                aliasNodes = Self.saturatingSum(aliasNodes, target.expandedCount)
+                let limit = Swift.max(Self.maxAliasNodes, Self.saturatingProduct(writtenNodes, 10))
+                if aliasNodes > limit {
+                    return fail(mark, "aliases expand to more than \(limit) nodes (an alias bomb?); orch does not expand them: use fewer or smaller aliases")
+                }
+                add(target.node, expandedCount: target.expandedCount)
+            case let .sequenceStart(anchor, mark), let .mappingStart(anchor, mark):
+                guard stack.count < Self.maxDepth else {
+                    return fail(mark, "nested more than \(Self.maxDepth) levels deep: orch.yaml needs a few")
+                }
+                writtenNodes += 1
+                var isMapping = false
+                if case .mappingStart = event { isMapping = true }
+                stack.append(Open(isMapping: isMapping, anchor: anchor, mark: mark))
+            case .sequenceEnd, .mappingEnd:
+                guard let open = stack.popLast() else { return true }
+                let node: Node = open.isMapping
+                    ? .mapping(Node.Mapping(pairs: open.pairs, mark: open.mark))
+                    : .sequence(Node.Sequence(items: open.items, mark: open.mark))
+                if let anchor = open.anchor { anchors[anchor] = (node, open.expandedCount) }
+                add(node, expandedCount: open.expandedCount)
             }
-            line += 1
-            column = 0
+            return true
+        }
+        if let syntax {
+            diagnostics.append(Self.diagnostic(for: syntax, text: text, file: file))
+        } else if let problem {
+            diagnostics.append(problem)
+        } else {
+            root = result
+        }
+    }
+
+    private static func saturatingSum(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? Int.max : sum
+    }
+
+    private static func saturatingProduct(_ a: Int, _ b: Int) -> Int {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? Int.max : product
+    }
+
+    // MARK: - Syntax errors
+
+    /// libyaml's message with its position, and a hint for the two mistakes new
+    /// users make most: a tab in the indentation, and a value with `: ` in it.
+    static func diagnostic(for error: YAMLEvents.SyntaxError, text: String, file: String) -> ConfigDiagnostic {
+        var message = "invalid YAML: \(error.problem)"
+        if let context = error.context, !context.isEmpty, let mark = error.contextMark {
+            message += " (\(context) at line \(mark.line), column \(mark.column))"
+        }
+        if let mark = error.mark, let hint = hint(for: error, line: line(mark.line, of: text)) {
+            message += ": \(hint)"
+        }
+        return ConfigDiagnostic(file: file, line: error.mark?.line, column: error.mark?.column, message: message)
+    }
+
+    static func hint(for error: YAMLEvents.SyntaxError, line: Substring) -> String? {
+        let indentation = line.prefix { $0 == " " || $0 == "\t" }
+        if indentation.contains("\t") {
+            return "YAML indents with spaces, not tabs: replace the tab at the start of the line with spaces"
+        }
+        if error.problem == "mapping values are not allowed in this context", let quoted = quotingValue(of: line) {
+            return "a value that contains ': ' must be quoted, e.g. `\(quoted)`"
         }
         return nil
+    }
+
+    /// `command: echo a: b` as `command: "echo a: b"`: the line with its value
+    /// quoted, or nil when the line is not `key: value`.
+    static func quotingValue(of line: Substring) -> String? {
+        var body = line.drop { $0 == " " }
+        var prefix = ""
+        if body.hasPrefix("- ") {
+            prefix = "- "
+            body = body.dropFirst(2)
+        }
+        guard let separator = body.firstRange(of: ": ") else { return nil }
+        let key = body[..<separator.lowerBound]
+        let value = body[separator.upperBound...].trimmingWhitespace()
+        guard !key.isEmpty, !value.isEmpty, !key.contains(" "), let first = value.first, first != "\"", first != "'" else { return nil }
+        let quoted = value.contains("\"") || value.contains("\\")
+            ? "'" + value.replacing("'", with: "''") + "'"
+            : "\"" + value + "\""
+        return "\(prefix)\(key): \(quoted)"
+    }
+
+    /// Line `number` (1-based) of `text`, without its line break.
+    static func line(_ number: Int, of text: String) -> Substring {
+        let bytes = text.utf8
+        var current = 1
+        var start = bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex, current <= number {
+            if bytes[index] == 0x0A {
+                if current == number { break }
+                current += 1
+                start = bytes.index(after: index)
+            }
+            index = bytes.index(after: index)
+        }
+        guard current == number else { return "" }
+        var line = text[start..<index]
+        if line.utf8.last == 0x0D { line = line.dropLast() }
+        return line
     }
 }

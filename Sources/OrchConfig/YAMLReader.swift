@@ -1,5 +1,3 @@
-import Yams
-
 /// Reads an orch.yaml node tree into a `RawProject`, collecting every problem with
 /// its line and column instead of stopping at the first.
 struct YAMLReader {
@@ -20,14 +18,13 @@ struct YAMLReader {
     static let logKeys = ["file", "max_size", "keep"]
 
     let file: String
-    let composer: YAMLComposer
     var diagnostics: [ConfigDiagnostic] = []
 
     /// The project, or nil when the file could not be read as YAML at all; the
     /// diagnostics hold every problem found either way.
     static func read(_ text: String, file: String) -> (project: RawProject?, diagnostics: [ConfigDiagnostic]) {
         let composer = YAMLComposer(text, file: file)
-        var reader = YAMLReader(file: file, composer: composer, diagnostics: composer.diagnostics)
+        var reader = YAMLReader(file: file, diagnostics: composer.diagnostics)
         guard let root = composer.root else {
             if reader.diagnostics.isEmpty {
                 reader.diagnostics.append(ConfigDiagnostic(file: file, message: "the file is empty: add a `processes:` map, e.g. `processes: {web: {command: ...}}`"))
@@ -245,10 +242,10 @@ struct YAMLReader {
             result.append(RawProject.DependencyEntry(dependency: Dependency(name: dependency, condition: condition), location: reader.location(keyNode)))
         }
         switch node {
-        case .sequence(let items):
-            for item in items {
-                if case .mapping(let pairs) = item {
-                    for (key, value) in pairs { add(&self, keyNode: key, value: value) }
+        case .sequence(let sequence):
+            for item in sequence.items {
+                if case .mapping(let mapping) = item {
+                    for pair in mapping.pairs { add(&self, keyNode: pair.key, value: pair.value) }
                 } else {
                     add(&self, keyNode: item, value: nil)
                 }
@@ -484,9 +481,9 @@ struct YAMLReader {
             }
             result.append(RawProject.EnvEntry(key: key, value: value))
         }
-        if case .sequence(let items) = node {
+        if case .sequence(let sequence) = node {
             // docker-compose's list form: `- KEY=value`.
-            for item in items {
+            for item in sequence.items {
                 guard let text = string(item, "an entry of \(what)") else { continue }
                 guard let equals = text.firstIndex(of: "=") else {
                     error(item, "an entry of \(what) must be KEY=value, got '\(text)'")
@@ -519,28 +516,29 @@ struct YAMLReader {
         }
         var explicit: [Entry] = []
         var merged: [Entry] = []
-        for (keyNode, value) in mapping {
+        for pair in mapping.pairs {
+            let keyNode = pair.key, value = pair.value
             guard case .scalar(let scalar) = keyNode else {
                 error(keyNode, "keys \(context.isEmpty ? "in \(what)" : context) must be strings, got \(Self.describe(keyNode))")
                 continue
             }
             let key = scalar.string
-            if key.hasPrefix(YAMLComposer.placeholderPrefix), let duplicate = composer.original(of: key) {
+            if let firstLine = pair.duplicateOf {
                 let place = context.isEmpty ? "" : " \(context)"
-                error(keyNode, "duplicate \(noun) '\(duplicate.key)'\(place) (first defined at line \(duplicate.firstLine))")
+                error(keyNode, "duplicate \(noun) '\(key)'\(place) (first defined at line \(firstLine))")
                 continue
             }
             if key == "<<" && scalar.style != .singleQuoted && scalar.style != .doubleQuoted {
                 let sources: [Node]
-                if case .sequence(let items) = value { sources = Array(items) } else { sources = [value] }
+                if case .sequence(let sequence) = value { sources = sequence.items } else { sources = [value] }
                 for source in sources {
-                    guard case .mapping(let pairs) = source else {
+                    guard case .mapping(let sourceMapping) = source else {
                         error(source, "a '<<' merge \(context) must be a map or a list of maps, got \(Self.describe(source))")
                         continue
                     }
-                    for (mergedKey, mergedValue) in pairs {
-                        guard let name = mergedKey.scalar?.string else { continue }
-                        merged.append((name, mergedKey, mergedValue))
+                    for mergedPair in sourceMapping.pairs where mergedPair.duplicateOf == nil {
+                        guard let name = mergedPair.key.scalar?.string else { continue }
+                        merged.append((name, mergedPair.key, mergedPair.value))
                     }
                 }
                 continue
@@ -606,9 +604,9 @@ struct YAMLReader {
         switch node {
         case .scalar(let scalar):
             return [(scalar.string, node)]
-        case .sequence(let items):
+        case .sequence(let sequence):
             var result: [(text: String, node: Node)] = []
-            for item in items {
+            for item in sequence.items {
                 if let text = string(item, "an entry of \(what)") { result.append((text, item)) }
             }
             return result
@@ -621,11 +619,11 @@ struct YAMLReader {
     // MARK: - Helpers
 
     func location(_ node: Node) -> Location {
-        Location(line: node.mark?.line, column: node.mark?.column)
+        Location(line: node.mark.line, column: node.mark.column)
     }
 
     mutating func error(_ node: Node, _ message: String) {
-        diagnostics.append(ConfigDiagnostic(file: file, line: node.mark?.line, column: node.mark?.column, message: message))
+        diagnostics.append(ConfigDiagnostic(file: file, line: node.mark.line, column: node.mark.column, message: message))
     }
 
     static func isNull(_ node: Node) -> Bool {
@@ -638,7 +636,6 @@ struct YAMLReader {
         case .scalar(let scalar): return "'\(scalar.string)'"
         case .mapping: return "a map"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         }
     }
 }

@@ -1,8 +1,6 @@
-#if canImport(FoundationEssentials)
+// FoundationEssentials only, for JSONEncoder and JSONDecoder: not Foundation,
+// whose internationalization data would triple orch's size and memory.
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// The control protocol: newline-delimited JSON, shaped like JSON-RPC 2.0.
 /// A client sends `{"id":1,"method":"status","params":{…}}` and gets

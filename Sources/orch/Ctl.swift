@@ -69,7 +69,8 @@ struct CtlOptions: ParsableArguments {
         guard let tokenFile else { throw ClientError("--control needs the token: set ORCH_TOKEN or pass --token-file") }
         guard let bytes = Files.read(tokenFile) else { throw ClientError("cannot read the token file \(tokenFile)") }
         if let endpoint = try? Wire.decode(ControlEndpoint.self, from: bytes[...]) { return endpoint.token }
-        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // The token is one word: surrounding blanks and the final newline are not part of it.
+        return String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
     }
 
     /// The directory of `--file`, or of the config discovered from here (nil: none).
