@@ -183,17 +183,58 @@ public struct Response: Codable, Sendable, Equatable {
     }
 }
 
-/// JSON lines in and out.
+/// JSON lines in and out: `JSONWriter` writes, FoundationEssentials' JSONDecoder reads.
 public enum Wire {
     public static func encode<T: Encodable>(_ value: T) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { return Array("{}\n".utf8) }
-        return Array(data) + [0x0A]
+        guard var bytes = try? JSONWriter.encode(value) else { return Array("{}\n".utf8) }
+        bytes.append(0x0A)
+        return bytes
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from line: ArraySlice<UInt8>) throws -> T {
         try JSONDecoder().decode(type, from: Data(line))
+    }
+}
+
+/// One line of `--log-format json`: `{"ts":…,"process":"web","line":…}` for a
+/// line of a process, `{"ts":…,"process":"orch","event":…}` for a message of orch's own.
+public struct OutputRecord: Codable, Sendable, Equatable {
+    /// ISO 8601, UTC, milliseconds.
+    public var ts: String
+    public var process: String
+    public var line: String?
+    public var event: String?
+
+    public init(ts: String, process: String, line: String? = nil, event: String? = nil) {
+        self.ts = ts
+        self.process = process
+        self.line = line
+        self.event = event
+    }
+}
+
+/// `orch run --log-format json`'s closing summary: `{"summary":[{"process":…,"result":…,…}]}`.
+public struct RunSummary: Codable, Sendable, Equatable {
+    public struct Row: Codable, Sendable, Equatable {
+        public var process: String
+        public var result: String
+        public var restarts: Int
+        public var code: Int32?
+        public var seconds: Double?
+
+        public init(process: String, result: String, restarts: Int, code: Int32?, seconds: Double?) {
+            self.process = process
+            self.result = result
+            self.restarts = restarts
+            self.code = code
+            self.seconds = seconds
+        }
+    }
+
+    public var summary: [Row]
+
+    public init(summary: [Row]) {
+        self.summary = summary
     }
 }
 

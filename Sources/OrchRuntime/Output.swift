@@ -1,3 +1,4 @@
+import OrchProtocol
 import OrchSystem
 
 /// orch's stdout: one buffer, written once per loop turn. On a pipe or socket the
@@ -108,36 +109,20 @@ public struct OutputStyle: Sendable {
 }
 
 /// `--log-format json`: `{"ts":…,"process":…,"line":…}` per output line and
-/// `{"ts":…,"process":"orch","event":…}` per message of orch's own.
+/// `{"ts":…,"process":"orch","event":…}` per message of orch's own, written by
+/// OrchProtocol's `JSONWriter` like every other JSON orch prints.
 public enum JSONLine {
     static func line(process: String, bytes: ArraySlice<UInt8>) -> [UInt8] {
-        Array(("{\"ts\":\"\(WallClock.iso8601())\",\"process\":\(quote(process)),\"line\":\(quote(String(decoding: bytes, as: UTF8.self)))}\n").utf8)
+        Wire.encode(OutputRecord(ts: WallClock.iso8601(), process: process, line: String(decoding: bytes, as: UTF8.self)))
     }
 
     static func event(_ text: String) -> [UInt8] {
-        Array(("{\"ts\":\"\(WallClock.iso8601())\",\"process\":\"orch\",\"event\":\(quote(text))}\n").utf8)
+        Wire.encode(OutputRecord(ts: WallClock.iso8601(), process: "orch", event: text))
     }
 
     /// A JSON string literal (bytes that are not UTF-8 become U+FFFD).
     public static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        JSONWriter.quote(text)
     }
 }
 

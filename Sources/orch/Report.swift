@@ -1,4 +1,5 @@
 import OrchCore
+import OrchProtocol
 import OrchRuntime
 
 /// `orch run`'s closing table: process, result, exit code, restarts, duration.
@@ -30,13 +31,10 @@ func summaryTable(_ results: [InstanceResult], color: Bool) -> String {
 
 /// The summary as one JSON object, for `--log-format json`.
 func summaryJSON(_ results: [InstanceResult]) -> String {
-    let rows = results.map { r -> String in
-        var fields = ["\"process\":\(JSONLine.quote(r.name))", "\"result\":\(JSONLine.quote(describe(r.result)))", "\"restarts\":\(r.restarts)"]
-        if let code = r.exitCode { fields.append("\"code\":\(code)") }
-        if let duration = r.duration { fields.append("\"seconds\":\(Double(duration.nanoseconds) / 1e9)") }
-        return "{" + fields.joined(separator: ",") + "}"
+    let rows = results.map { r in
+        RunSummary.Row(process: r.name, result: describe(r.result), restarts: r.restarts, code: r.exitCode, seconds: r.duration.map { Double($0.nanoseconds) / 1e9 })
     }
-    return "{\"summary\":[" + rows.joined(separator: ",") + "]}\n"
+    return String(decoding: Wire.encode(RunSummary(summary: rows)), as: UTF8.self)
 }
 
 func describe(_ result: InstanceResult.Result) -> String {
