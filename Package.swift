@@ -30,6 +30,7 @@ let package = Package(
         .testTarget(name: "OrchConfigTests", dependencies: ["OrchConfig"]),
         .testTarget(name: "OrchCoreTests", dependencies: ["OrchCore", "OrchConfig"]),
         .testTarget(name: "OrchSystemTests", dependencies: ["OrchSystem"]),
+        .testTarget(name: "OrchProtocolTests", dependencies: ["OrchProtocol"]),
         .testTarget(name: "OrchEndToEndTests", dependencies: ["OrchSystem"]),
     ],
     swiftLanguageModes: [.v6]

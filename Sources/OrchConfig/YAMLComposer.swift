@@ -148,7 +148,7 @@ struct YAMLComposer {
                 add(target.node, expandedCount: target.expandedCount)
             case let .sequenceStart(anchor, mark), let .mappingStart(anchor, mark):
                 guard stack.count < Self.maxDepth else {
-                    return fail(mark, "nested more than \(Self.maxDepth) levels deep: orch.yaml needs a few")
+                    return fail(mark, "nested more than \(Self.maxDepth) levels deep; orch.yaml needs only a few levels")
                 }
                 writtenNodes += 1
                 var isMapping = false
