@@ -552,7 +552,7 @@ def main():
     rows.append([f"2 idle wakeups/s, 50 children, {a.idle_window:.0f} s", "–", f"{ow:.1f}", "",
                  f"{hw:.1f}" if has_h else "–", "", "0", ok(ow < 0.15)])
     rows.append(["2 idle RSS, MiB (main process)", "–", f"{orss:.1f}", "",
-                 f"{hrss:.1f}" if has_h else "–", (f"{hrss / orss:.1f}× less" if orss <= hrss else f"{orss / hrss:.2f}× more") if has_h else "", "≤ 12", ok(orss <= 12)])
+                 f"{hrss:.1f}" if has_h else "–", (f"{hrss / orss:.1f}× less" if orss <= hrss else f"{orss / hrss:.2f}× more") if has_h else "", "≤ 11", ok(orss <= 11)])
     mem = lambda k: f"{med(R[k], 'anon'):.1f} / {med(R[k], 'pss'):.1f}"
     rows.append(["2 idle anon RSS / PSS, MiB", "–", mem("idle_orch"), "",
                  mem("idle_honcho") if has_h else "–", "", "", ""])

@@ -160,7 +160,7 @@ struct YAMLReader {
 
     mutating func command(_ node: Node, name: String) -> String? {
         guard let text = string(node, "'command' in process '\(name)'") else { return nil }
-        if text.trimmingWhitespace().isEmpty {
+        if Self.isBlank(text) {
             error(node, "'command' in process '\(name)' must not be empty")
             return nil
         }
@@ -275,7 +275,7 @@ struct YAMLReader {
                 }
                 checkKey = key
                 guard let text = string(value, what) else { continue }
-                if text.trimmingWhitespace().isEmpty {
+                if Self.isBlank(text) {
                     error(value, "\(what) must not be empty")
                     continue
                 }
@@ -475,7 +475,8 @@ struct YAMLReader {
     mutating func environment(_ node: Node, what: String) -> [RawProject.EnvEntry] {
         var result: [RawProject.EnvEntry] = []
         func add(_ reader: inout YAMLReader, key: String, value: String, node: Node) {
-            guard !key.isEmpty, !key.contains("="), !key.contains("\0") else {
+            // Byte checks: String.contains(String) sets up a substring search per call.
+            guard !key.isEmpty, !key.utf8.contains(UInt8(ascii: "=")), !key.utf8.contains(0) else {
                 reader.error(node, "invalid variable name '\(key)' in \(what)")
                 return
             }
@@ -626,9 +627,16 @@ struct YAMLReader {
         diagnostics.append(ConfigDiagnostic(file: file, line: node.mark.line, column: node.mark.column, message: message))
     }
 
+    static let nullSpellings: Set<String> = ["", "~", "null", "Null", "NULL"]
+
+    /// Empty or only whitespace, without building a trimmed copy.
+    static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+    }
+
     static func isNull(_ node: Node) -> Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        return nullSpellings.contains(scalar.string)
     }
 
     static func describe(_ node: Node) -> String {
