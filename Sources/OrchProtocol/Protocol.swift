@@ -1,4 +1,4 @@
-// FoundationEssentials only, for JSONEncoder and JSONDecoder: not Foundation,
+// FoundationEssentials only, for JSONDecoder (JSONWriter writes): not Foundation,
 // whose internationalization data would triple orch's size and memory.
 import FoundationEssentials
 
