@@ -76,7 +76,8 @@ def start_times(binaries, hello, project, runs):
         subprocess.run(argv, cwd=project, stdout=subprocess.DEVNULL, check=True)
         with open(out) as f:
             results = json.load(f)["results"]
-        return "hyperfine, mean", {r["command"]: r["mean"] * 1000 for r in results}
+        cpu = {r["command"]: (r["user"] + r["system"]) * 1000 for r in results}
+        return "hyperfine, mean", {r["command"]: r["mean"] * 1000 for r in results}, cpu
     log("hyperfine not found: timing start-up here (median), less precise")
     times = {name: [] for name, _ in commands}
     for _ in range(max(runs, 50)):
@@ -84,7 +85,7 @@ def start_times(binaries, hello, project, runs):
             start = time.perf_counter()
             subprocess.run(command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             times[name].append((time.perf_counter() - start) * 1000)
-    return "median", {name: statistics.median(t) for name, t in times.items()}
+    return "median", {name: statistics.median(t) for name, t in times.items()}, None
 
 
 def idle_rss(orch, project, env):
@@ -173,7 +174,7 @@ def main():
             for i in range(10):
                 f.write(f"p{i}: exec sleep 1000\n")
         log("footprint: start-up (hyperfine)...")
-        how, starts = start_times(binaries, a.hello, project, a.runs)
+        how, starts, cpu = start_times(binaries, a.hello, project, a.runs)
         rows = {}
         for label, path in binaries:
             log(f"footprint: {label}: idle RSS, ctl ps...")
@@ -201,6 +202,8 @@ def main():
     row("`orch --version` start (÷ hello)", [f"{starts[f'{l} --version']:.2f} ms ({starts[f'{l} --version'] / hello:.2f}×)" for l, _ in binaries],
         f"≤ 1.8× {ok(starts[f'{last} --version'] / hello <= 1.8)}")
     row("`orch check` start (÷ hello)", [f"{starts[f'{l} check']:.2f} ms ({starts[f'{l} check'] / hello:.2f}×)" for l, _ in binaries], "")
+    if cpu:  # user + system time: less disturbed by other load than the wall time
+        row("CPU (user+sys): hello / --version / check", [f"{cpu['hello']:.2f} / {cpu[f'{l} --version']:.2f} ({cpu[f'{l} --version'] / cpu['hello']:.2f}×) / {cpu[f'{l} check']:.2f} ms" for l, _ in binaries], "")
     row("RSS, 50 idle children", [f"{rows[l]['rss']:.1f} MiB" for l, _ in binaries], f"≤ 11 MiB {ok(rows[last]['rss'] <= 11)}")
     row("of which anonymous", [f"{rows[l]['anon']:.1f} MiB" for l, _ in binaries], "")
     row("`orch ctl ps` round trip, 10 processes", [f"{rows[l]['ps']:.1f} ms" for l, _ in binaries], f"≤ 5 ms {ok(rows[last]['ps'] <= 5)}")

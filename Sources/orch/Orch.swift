@@ -246,6 +246,8 @@ func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, options: 
 
 func supervise(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions, control: ControlOptions?) throws -> Int32 {
     guard let runtime = makeRuntime(spec, selected: selected, mode: mode, output: output, control: control) else { throw ExitCode(2) }
+    // The pages start-up read (parsing, loading) need not stay in orch's RSS.
+    StartupPages.release()
     return runtime.run()
 }
 
