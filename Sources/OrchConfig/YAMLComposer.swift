@@ -222,6 +222,9 @@ struct YAMLComposer {
         let key = body[..<separator.lowerBound]
         let value = body[separator.upperBound...].trimmingWhitespace()
         guard !key.isEmpty, !value.isEmpty, !key.contains(" "), let first = value.first, first != "\"", first != "'" else { return nil }
+        // A long line is not repeated whole in the message.
+        guard key.count <= 40 else { return nil }
+        guard value.count <= 80 else { return "\(prefix)\(key): \"\(value.prefix(20))…\"" }
         let quoted = value.contains("\"") || value.contains("\\")
             ? "'" + value.replacing("'", with: "''") + "'"
             : "\"" + value + "\""

@@ -82,6 +82,8 @@ import Testing
          "orch.yaml:3:20: invalid YAML: mapping values are not allowed in this context: a value that contains ': ' must be quoted, e.g. `command: \"echo a: b\"`"),
         ("processes:\n  web: echo a: b\n",
          "orch.yaml:2:14: invalid YAML: mapping values are not allowed in this context: a value that contains ': ' must be quoted, e.g. `web: \"echo a: b\"`"),
+        ("processes:\n  web:\n    command: echo a: \(String(repeating: "b", count: 5000))\n",
+         "orch.yaml:3:20: invalid YAML: mapping values are not allowed in this context: a value that contains ': ' must be quoted, e.g. `command: \"echo a: bbbbbbbbbbbb…\"`"),
         ("processes:\n  web:\n    command: echo \"a\": b\r\n",
          "orch.yaml:3:22: invalid YAML: mapping values are not allowed in this context: a value that contains ': ' must be quoted, e.g. `command: 'echo \"a\": b'`"),
     ])
