@@ -310,7 +310,7 @@ struct Loader {
             own[entry.key] = value
             scope[entry.key] = value
             // A value that uses PORT or ORCH_PROCESS_NAME differs per replica.
-            if entry.value.contains("PORT") || entry.value.contains("ORCH_PROCESS_NAME") { perInstance[entry.key] = entry.value }
+            if entry.value.containsBytes("PORT") || entry.value.containsBytes("ORCH_PROCESS_NAME") { perInstance[entry.key] = entry.value }
         }
         var environment = global.merging(own) { $1 }
         environment["ORCH_PROCESS_NAME"] = nil

@@ -169,3 +169,13 @@ import Testing
         #expect(elapsed < 60, "took \(elapsed) s")
     }
 }
+
+@Suite struct TextSearchTests {
+    @Test(arguments: [
+        ("${PORT}", "PORT", true), ("http://x:$PORT/", "PORT", true), ("POR", "PORT", false), ("PPORT", "PORT", true),
+        ("", "PORT", false), ("x", "", true), ("é ORCH_PROCESS_NAME", "ORCH_PROCESS_NAME", true), ("ORCH_PROCESS_NAM", "ORCH_PROCESS_NAME", false),
+    ])
+    func containsBytes(text: String, needle: String, expected: Bool) {
+        #expect(text.containsBytes(needle) == expected)
+    }
+}

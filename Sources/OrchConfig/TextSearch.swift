@@ -1,0 +1,23 @@
+extension StringProtocol {
+    /// Whether `needle` occurs in this string, comparing UTF-8 bytes. Without
+    /// Foundation, `contains(_: String)` is the standard library's generic
+    /// substring search, which builds a search table per call: it dominated
+    /// loading a config with many `env` entries.
+    func containsBytes(_ needle: String) -> Bool {
+        let pattern = Array(needle.utf8)
+        guard let first = pattern.first else { return true }
+        let text = utf8
+        var index = text.startIndex
+        while let start = text[index...].firstIndex(of: first) {
+            var candidate = start
+            var matched = 0
+            while matched < pattern.count, candidate < text.endIndex, text[candidate] == pattern[matched] {
+                matched += 1
+                candidate = text.index(after: candidate)
+            }
+            if matched == pattern.count { return true }
+            index = text.index(after: start)
+        }
+        return false
+    }
+}
