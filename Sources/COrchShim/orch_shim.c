@@ -1,7 +1,9 @@
 #define _GNU_SOURCE
 #include "orch_shim.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -255,6 +257,226 @@ int orch_set_nonblocking(int fd, int on) {
     return 0;
 }
 
+// The guardian. Messages are 8 bytes, so each write(2) is atomic (under PIPE_BUF)
+// and every read of a multiple of 8 bytes returns whole messages.
+struct orch_guardian_message {
+    int32_t op;   // 'A' add a group, 'R' remove it, 'B' goodbye
+    int32_t pid;
+};
+
+static int orch_guardian_fd = -1;
+
+static void orch_guardian_send(int32_t op, pid_t pid) {
+    if (orch_guardian_fd < 0) return;
+    struct orch_guardian_message message = {op, (int32_t)pid};
+    ssize_t n;
+    do {
+        n = write(orch_guardian_fd, &message, sizeof(message));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        // The guardian is gone (EPIPE; SIGPIPE is ignored): stop telling it.
+        close(orch_guardian_fd);
+        orch_guardian_fd = -1;
+    }
+}
+
+void orch_guardian_forget(pid_t pgid) { orch_guardian_send('R', pgid); }
+
+void orch_guardian_dismiss(void) {
+    orch_guardian_send('B', 0);
+    if (orch_guardian_fd >= 0) close(orch_guardian_fd);
+    orch_guardian_fd = -1;
+}
+
+static int orch_guardian_knows(const pid_t *groups, size_t count, pid_t id) {
+    for (size_t i = 0; i < count; i++) {
+        if (groups[i] == id) return 1;
+    }
+    return 0;
+}
+
+/// One pass over /proc: SIGKILL every live process whose session or group is known.
+/// `seen` holds the pids already killed (a killed process stays in /proc until it is
+/// reaped); returns how many new ones were signalled.
+static int orch_guardian_sweep(const pid_t *groups, size_t count, pid_t *seen, size_t *seen_count, size_t seen_capacity) {
+    DIR *proc = opendir("/proc");
+    if (proc == NULL) return 0;
+    int killed = 0;
+    pid_t self = getpid();
+    struct dirent *entry;
+    while ((entry = readdir(proc)) != NULL) {
+        char *end;
+        long pid = strtol(entry->d_name, &end, 10);
+        if (*end != '\0' || pid <= 1 || pid == self) continue;
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        char text[1024];
+        ssize_t n = read(fd, text, sizeof(text) - 1);
+        close(fd);
+        if (n <= 0) continue;
+        text[n] = '\0';
+        // The command may hold spaces and parentheses: fields start after the last ')'.
+        char *close_paren = strrchr(text, ')');
+        if (close_paren == NULL) continue;
+        char state;
+        int parent, group, session;
+        if (sscanf(close_paren + 1, " %c %d %d %d", &state, &parent, &group, &session) != 4) continue;
+        if (state == 'Z' || state == 'X') continue;
+        if (orch_guardian_knows(groups, count, session) || orch_guardian_knows(groups, count, group)) {
+            if (orch_guardian_knows(seen, *seen_count, (pid_t)pid)) continue;
+            if (kill((pid_t)pid, SIGKILL) == 0) {
+                killed++;
+                if (*seen_count < seen_capacity) seen[(*seen_count)++] = (pid_t)pid;
+            }
+        }
+    }
+    closedir(proc);
+    return killed;
+}
+
+static void orch_guardian_run(int fd, pid_t orch) {
+    prctl(PR_SET_NAME, "orch-guardian", 0, 0, 0);
+    pid_t *groups = NULL;
+    size_t count = 0, capacity = 0, prune_at = 256;
+    struct orch_guardian_message messages[512];
+    for (;;) {
+        ssize_t n = read(fd, messages, sizeof(messages));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        for (size_t i = 0; i < (size_t)n / sizeof(messages[0]); i++) {
+            pid_t pid = (pid_t)messages[i].pid;
+            switch (messages[i].op) {
+            case 'B':
+                _exit(0);
+            case 'A':
+                if (count == capacity) {
+                    size_t grown = capacity ? capacity * 2 : 256;
+                    pid_t *bigger = realloc(groups, grown * sizeof(pid_t));
+                    if (bigger == NULL) continue;  // the sweep by session still finds most
+                    groups = bigger;
+                    capacity = grown;
+                }
+                groups[count++] = pid;
+                if (count >= prune_at) {
+                    // A missed 'R' must not grow the list forever: drop groups that are gone.
+                    size_t kept = 0;
+                    for (size_t j = 0; j < count; j++) {
+                        if (kill(-groups[j], 0) == 0 || errno != ESRCH) groups[kept++] = groups[j];
+                    }
+                    count = kept;
+                    prune_at = count * 2 + 256;
+                }
+                break;
+            case 'R':
+                for (size_t j = 0; j < count; j++) {
+                    if (groups[j] == pid) {
+                        groups[j] = groups[--count];
+                        break;
+                    }
+                }
+                break;
+            }
+        }
+    }
+    // orch is gone without a goodbye: nothing it started may outlive it.
+    int killed = 0, groups_killed = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (kill(-groups[i], SIGKILL) == 0) groups_killed++;
+    }
+    // Again until a pass finds nobody: a process may have been forking during the last.
+    static pid_t seen[4096];
+    size_t seen_count = 0;
+    for (int round = 0; round < 20; round++) {
+        int found = orch_guardian_sweep(groups, count, seen, &seen_count, sizeof(seen) / sizeof(seen[0]));
+        if (found == 0) break;
+        killed += found;
+    }
+    if (killed > 0 || groups_killed > 0) {
+        char line[200];
+        int length = snprintf(line, sizeof(line),
+                              "orch-guardian: orch (pid %d) ended without stopping its processes: "
+                              "killed %d process groups and %d processes\n",
+                              (int)orch, groups_killed, killed);
+        if (length > 0) {
+            ssize_t ignored = write(2, line, (size_t)length);
+            (void)ignored;
+        }
+    }
+    _exit(0);
+}
+
+int orch_guardian_start(pid_t *guardian) {
+    if (orch_guardian_fd >= 0) return EALREADY;
+    int fds[2], report[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return errno;
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        int saved = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return saved;
+    }
+    pid_t orch = getpid();
+    pid_t middle = fork();
+    if (middle < 0) {
+        int saved = errno;
+        close(fds[0]); close(fds[1]); close(report[0]); close(report[1]);
+        return saved;
+    }
+    if (middle == 0) {
+        // The middle process forks the guardian and exits at once, so the guardian
+        // is reparented away from orch: orch's reaping and orphan sweeps never see it.
+        pid_t child = fork();
+        if (child != 0) {
+            ssize_t ignored = write(report[1], &child, sizeof(child));
+            (void)ignored;
+            _exit(0);
+        }
+        // Its own session: Ctrl-C and a terminal hang-up are orch's to handle.
+        setsid();
+        struct sigaction action;
+        memset(&action, 0, sizeof(action));
+        action.sa_handler = SIG_IGN;
+        const int ignored_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+                                       SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH};
+        for (size_t i = 0; i < sizeof(ignored_signals) / sizeof(ignored_signals[0]); i++) {
+            sigaction(ignored_signals[i], &action, NULL);
+        }
+        sigset_t empty;
+        sigemptyset(&empty);
+        sigprocmask(SIG_SETMASK, &empty, NULL);
+        // Keep only the pipe (as fd 3) and stderr; stdin/stdout become /dev/null so the
+        // guardian never holds open a pipe that someone waits on for EOF.
+        if (fds[0] != 3 && dup2(fds[0], 3) < 0) _exit(1);
+        syscall(SYS_close_range, 4U, ~0U, 0U);
+        int null_fd = open("/dev/null", O_RDWR);
+        if (null_fd >= 0) {
+            dup2(null_fd, 0);
+            dup2(null_fd, 1);
+            if (null_fd > 3) close(null_fd);
+        }
+        orch_guardian_run(3, orch);
+    }
+    close(fds[0]);
+    close(report[1]);
+    pid_t child = 0;
+    ssize_t n;
+    do {
+        n = read(report[0], &child, sizeof(child));
+    } while (n < 0 && errno == EINTR);
+    close(report[0]);
+    int status;
+    while (waitpid(middle, &status, 0) < 0 && errno == EINTR) {}
+    if (n != (ssize_t)sizeof(child) || child <= 0) {
+        close(fds[1]);
+        return ECHILD;
+    }
+    orch_guardian_fd = fds[1];
+    *guardian = child;
+    return 0;
+}
+
 // The child side. Runs between fork and exec: async-signal-safe calls only.
 static void orch_child_fail(int report_fd, int step) {
     int payload[2] = {step, errno};
@@ -361,6 +583,7 @@ int orch_spawn(const char *path, char *const argv[], char *const envp[], const c
     }
     *failed_step = ORCH_STEP_NONE;
     *pid = child;
+    orch_guardian_send('A', child);
     return 0;
 }
 

@@ -104,10 +104,12 @@ final class ChildTable {
             case let .signaled(signal): termination = .signaled(signal)
             }
             guard let name = leaders.removeValue(forKey: pid) else {
+                // A check's group, or an orphan: the guardian stops tracking a group once it is empty.
+                if !Processes.groupExists(pid) { Guardian.forget(group: pid) }
                 return Reaped(pid: pid, termination: termination, instance: nil, groupEmpty: true)
             }
             let groupEmpty = !Processes.groupExists(pid)
-            if !groupEmpty { lingering[pid] = name }
+            if groupEmpty { Guardian.forget(group: pid) } else { lingering[pid] = name }
             return Reaped(pid: pid, termination: termination, instance: name, groupEmpty: groupEmpty)
         }
     }
@@ -119,6 +121,7 @@ final class ChildTable {
         var emptied: [(pid: Int32, instance: String)] = []
         for (pid, name) in lingering where !Processes.groupExists(pid) {
             lingering.removeValue(forKey: pid)
+            Guardian.forget(group: pid)
             emptied.append((pid, name))
         }
         return emptied

@@ -51,8 +51,11 @@ final class LogMultiplexer {
     var onLogMatched: (String, Int32) -> Void = { _, _ in }
     /// A line of a followed instance, for `orch ctl logs --follow`.
     var onFollowedLine: (ArraySlice<UInt8>, String) -> Void = { _, _ in }
-    /// orch's stdout went away (EPIPE).
+    /// orch's stdout went away (EPIPE) or failed.
     var onOutputClosed: () -> Void = {}
+    /// stdout failed with an error (not EPIPE: a full disk, a closed stdout), which
+    /// was said on stderr; orch exits non-zero.
+    private(set) var outputFailed = false
 
     /// `toStderr`: orch's lines go to stderr, written blocking, for `orch run -- CMD`
     /// whose command owns stdout and shares the open files.
@@ -243,6 +246,14 @@ final class LogMultiplexer {
             }
             if output.isFull { pauseReading() }
         case .brokenPipe:
+            if let failure = output.failure, !outputFailed {
+                // stdout is gone for good; stderr may still reach the user.
+                outputFailed = true
+                let why = failure.errno == EBADF_
+                    ? "stdout is closed (give orch one, e.g. >/dev/null to discard the output)"
+                    : "cannot write to stdout: \(failure.reason)"
+                Descriptor.writeAll(2, Array("orch: \(why); stopping every process\n".utf8))
+            }
             if readingPaused { resumeReading() }
             onOutputClosed()
         }

@@ -9,6 +9,9 @@ final class OutputSink {
     private(set) var buffer: [UInt8] = []
     private var offset = 0
     private(set) var closed = false
+    /// Why the last write failed, when it was not the reader going away (EPIPE):
+    /// a full disk, a closed stdout. That is an error the user must hear of.
+    private(set) var failure: SystemError?
     let nonblocking: Bool
     private let savedFlags: Int32
     /// Above this many unwritten bytes the loop stops reading children's pipes.
@@ -55,7 +58,10 @@ final class OutputSink {
         guard !closed else { return .done }
         while offset < buffer.count {
             let result: Descriptor.WriteResult
-            do { result = try Descriptor.write(fd, buffer, offset: offset) } catch { return markClosed() }
+            do { result = try Descriptor.write(fd, buffer, offset: offset) } catch {
+                failure = error
+                return markClosed()
+            }
             switch result {
             case let .wrote(n): offset += n
             case .wouldBlock: compact(); return .blocked

@@ -56,6 +56,10 @@ public final class Runtime {
         core.failFast = options.failFast
         core.runTimeout = options.runTimeout
         self.options = options
+        // Before the first spawn: the guardian must know every group.
+        do { try Guardian.start() } catch {
+            Descriptor.writeAll(2, Array("orch: warning: no guardian process (\(error)): if orch is killed with SIGKILL, its processes' children survive it\n".utf8))
+        }
         loop = try EventLoop()
         signals = try SignalFD()
         children = try ChildTable()
@@ -142,8 +146,10 @@ public final class Runtime {
             loop.timerFired()
             _ = signals.drain()
         }
+        Guardian.dismiss()
         logs.finish()
-        return exitCode ?? 1
+        let code = exitCode ?? 1
+        return logs.outputFailed && code == 0 ? 1 : code
     }
 
     /// What became of every instance, for `orch run`'s summary and JUnit report.
@@ -398,3 +404,4 @@ let SIGTERM_: Int32 = 15
 let SIGCHLD_: Int32 = 17
 let SIGCONT_: Int32 = 18
 let ENOEXEC_: Int32 = 8
+let EBADF_: Int32 = 9

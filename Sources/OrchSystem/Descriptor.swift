@@ -77,6 +77,27 @@ public enum Descriptor {
         _ = Glibc.close(fd)
     }
 
+    /// Opens `/dev/null` onto whichever of fds 0, 1 and 2 is closed, so that no fd
+    /// orch opens later (the epoll fd, a child's pipe) takes their place and gets
+    /// written to as stdout. Call first thing in main. fds 1 and 2 are opened
+    /// read-only: a write to a stdout that was closed fails (EBADF) and is reported,
+    /// instead of vanishing into /dev/null. Returns the fds that were closed.
+    @discardableResult
+    public static func openStandardDescriptors() -> [Int32] {
+        var opened: [Int32] = []
+        for target: Int32 in 0...2 where fcntl(target, F_GETFD) < 0 && errno == EBADF {
+            // open(2) returns the lowest free fd, which is `target`; dup2 in case not.
+            let fd = Glibc.open("/dev/null", O_RDONLY)
+            guard fd >= 0 else { continue }
+            if fd != target {
+                _ = dup2(fd, target)
+                _ = Glibc.close(fd)
+            }
+            opened.append(target)
+        }
+        return opened
+    }
+
     /// pipe2(O_CLOEXEC) with a non-blocking read end. Returns (read, write).
     /// `capacity` asks for a larger kernel buffer (F_SETPIPE_SZ), best effort: fewer
     /// wake-ups for a chatty child.

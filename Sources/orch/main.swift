@@ -1,5 +1,8 @@
 import OrchSystem
 
+// fds 0-2 first: were one closed, the next fd orch opens (the epoll fd) would take
+// its number and orch would write its output into it.
+Descriptor.openStandardDescriptors()
 // Signals are blocked before anything else runs, so no thread created later can
 // receive them and SIGTERM/SIGCHLD are never lost: the loop reads them from a
 // signalfd. main stays synchronous (an async main would park this thread in

@@ -131,4 +131,17 @@ extern const uint32_t ORCH_IN_Q_OVERFLOW;
 
 /// accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC; returns the fd or -1 with errno set.
 int orch_accept(int fd);
+
+/// Starts the guardian: a small process, forked twice (so it is not orch's child and
+/// not in its terminal's process group), that learns every process group orch_spawn
+/// creates over a CLOEXEC pipe. When orch's end of the pipe closes without
+/// orch_guardian_dismiss (SIGKILL, a crash), it SIGKILLs every group it knows and
+/// every process still in one of their sessions (orphans that left the group but
+/// not the session), then exits. Call once, before spawning; returns 0 and the
+/// guardian's pid in *pid.
+int orch_guardian_start(pid_t *pid);
+/// Tells the guardian that a group is gone, so its number can be reused safely.
+void orch_guardian_forget(pid_t pgid);
+/// The orderly goodbye: orch has stopped everything itself; the guardian exits.
+void orch_guardian_dismiss(void);
 #endif
