@@ -190,7 +190,7 @@ final class LogMultiplexer {
             }
             if followed { onFollowedLine(line, child.instance) }
         }
-        if let file = child.logFile { file.write(lines) }
+        if let file = child.logFile, let problem = file.write(lines) { message("\(child.process): \(problem)") }
     }
 
     /// The partial last line of a child that is gone, to every destination.

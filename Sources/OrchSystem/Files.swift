@@ -90,6 +90,11 @@ public enum Files {
         return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
     }
 
+    /// ftruncate(2): cuts an open file to `length` bytes, best effort.
+    public static func truncate(_ fd: Int32, to length: Int) {
+        _ = ftruncate(fd, off_t(length))
+    }
+
     /// rename(2); a missing source is not an error.
     public static func rename(_ from: String, _ to: String) {
         _ = Glibc.rename(from, to)
