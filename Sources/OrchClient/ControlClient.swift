@@ -8,35 +8,55 @@ public struct ClientError: Error, CustomStringConvertible {
 }
 
 /// A blocking connection to a running orch's control port: connect, authenticate,
-/// call methods, read streamed notifications.
+/// call methods, read streamed notifications. Connecting and every call are bounded
+/// by `timeout`, so a stopped (SIGSTOP) or overloaded orch, or something else on
+/// its port, never hangs the client; streamed notifications are waited for as long
+/// as the user follows them.
 public final class ControlClient {
     private let fd: Int32
     private var buffer: [UInt8] = []
     private var nextID = 1
+    private let address: String
+    private let timeout: Duration
 
-    public init(host: String, port: UInt16, token: String) throws {
+    /// Connects to `target` and authenticates, each within `timeout`.
+    public init(_ target: ControlTarget, timeout: Duration = .seconds(5)) throws(ClientError) {
+        address = target.address
+        self.timeout = timeout
+        let token: String
         do {
-            fd = try Socket.connectBlocking(host: host, port: port)
+            switch target {
+            case let .tcp(host, port, key):
+                token = key
+                fd = try Socket.connectBlocking(host: host, port: port, timeoutMilliseconds: Self.milliseconds(timeout))
+            case let .unix(path, key):
+                token = key
+                fd = try Socket.connectUnix(path: path)
+            }
         } catch {
-            throw ClientError("cannot reach orch at \(host):\(port): \(error.reason)")
+            if error.errno == ETIMEDOUT_ {
+                throw ClientError("cannot reach orch at \(target.address): no answer within \(Self.describe(timeout)) (raise --timeout to wait longer)")
+            }
+            throw ClientError("cannot reach orch at \(target.address): \(error.reason)")
         }
         _ = try call(.auth, Params(token: token))
     }
 
+    /// Connects over TCP.
+    public convenience init(host: String, port: UInt16, token: String) throws(ClientError) {
+        try self.init(.tcp(host: host, port: port, token: token))
+    }
+
     /// Connects over the Unix-domain socket at `path`.
-    public init(socket path: String, token: String) throws {
-        do {
-            fd = try Socket.connectUnix(path: path)
-        } catch {
-            throw ClientError("cannot reach orch at \(path): \(error.reason)")
-        }
-        _ = try call(.auth, Params(token: token))
+    public convenience init(socket path: String, token: String) throws(ClientError) {
+        try self.init(.unix(path: path, token: token))
     }
 
     deinit { Descriptor.close(fd) }
 
-    /// Sends a request and waits for its response (notifications before it are skipped).
-    public func call(_ method: Method, _ params: Params = Params()) throws -> ResultBody {
+    /// Sends a request and waits, at most `timeout`, for its response (notifications
+    /// before it are skipped).
+    public func call(_ method: Method, _ params: Params = Params()) throws(ClientError) -> ResultBody {
         let id = nextID
         nextID += 1
         let bytes = Wire.encode(Request(id: id, method: method, params: params))
@@ -47,22 +67,36 @@ public final class ControlClient {
             }
             offset += n
         }
+        let (sum, overflow) = Clock.monotonicNanoseconds().addingReportingOverflow(Int64(Self.milliseconds(timeout)) * 1_000_000)
+        let deadline = overflow ? Int64.max : sum
         while true {
-            guard let response = try readResponse() else { throw ClientError("orch closed the control connection") }
+            guard let response = try readResponse(deadline: deadline) else { throw ClientError("orch closed the control connection") }
             if let error = response.error { throw ClientError(error.message) }
             if response.id == id { return response.result ?? ResultBody() }
         }
     }
 
-    /// The next line from orch (a notification while following), nil at end of stream.
-    public func readResponse() throws -> Response? {
+    /// The next line from orch (a notification while following), nil at end of
+    /// stream; waits as long as it takes.
+    public func readResponse() throws(ClientError) -> Response? {
+        try readResponse(deadline: nil)
+    }
+
+    private func readResponse(deadline: Int64?) throws(ClientError) -> Response? {
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             if let newline = buffer.firstIndex(of: 0x0A) {
                 let line = buffer[..<newline]
                 defer { buffer.removeSubrange(...newline) }
                 do { return try Wire.decode(Response.self, from: line) } catch {
-                    throw ClientError("orch sent something that is not a protocol line")
+                    throw ClientError("\(address) sent something that is not orch's control protocol")
+                }
+            }
+            if let deadline {
+                let left = deadline - Clock.monotonicNanoseconds()
+                let milliseconds = left <= 0 ? 0 : Int32(clamping: (left + 999_999) / 1_000_000)
+                guard milliseconds > 0, Descriptor.waitReadable(fd, timeoutMilliseconds: milliseconds) else {
+                    throw ClientError("orch at \(address) did not answer within \(Self.describe(timeout)): it may be stopped (SIGSTOP) or overloaded; raise --timeout to wait longer")
                 }
             }
             let result: Descriptor.ReadResult
@@ -73,4 +107,20 @@ public final class ControlClient {
             }
         }
     }
+
+    static func milliseconds(_ duration: Duration) -> Int32 {
+        let (seconds, attoseconds) = duration.components
+        let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        if overflow || seconds < 0 { return seconds < 0 ? 0 : Int32.max }
+        return Int32(clamping: ms + attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// `5s`, `1.5s`, `250ms`.
+    static func describe(_ duration: Duration) -> String {
+        let ms = Int64(milliseconds(duration))
+        if ms < 1000 { return "\(ms)ms" }
+        return ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms / 1000).\(String(ms % 1000 / 100))s"
+    }
 }
+
+let ETIMEDOUT_: Int32 = 110

@@ -238,6 +238,32 @@ public struct RunSummary: Codable, Sendable, Equatable {
     }
 }
 
+/// The state file's format: its name in the state directory and its content
+/// (`ControlEndpoint` as one JSON line). Finding the directory, checking who owns it
+/// and reading it are the client's (`OrchClient.StateFile`).
+public enum StateFileFormat {
+    /// `NAME-HASH.json`, from the project directory's last component and a 64-bit
+    /// FNV-1a hash of its whole path, so two projects never share a file.
+    public static func fileName(forProject project: String) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in project.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16)
+        let name = project.split(separator: "/").last.map(String.init) ?? "root"
+        let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(40))
+        return "\(safe)-\(String(repeating: "0", count: 16 - hex.count))\(hex).json"
+    }
+
+    public static func encode(_ endpoint: ControlEndpoint) -> [UInt8] { Wire.encode(endpoint) }
+
+    /// The endpoint, or nil when the bytes are not a state file.
+    public static func decode(_ bytes: [UInt8]) -> ControlEndpoint? {
+        try? Wire.decode(ControlEndpoint.self, from: bytes[...])
+    }
+}
+
 /// Where a running orch can be reached: the state file's content.
 public struct ControlEndpoint: Codable, Sendable, Equatable {
     public var pid: Int32

@@ -117,10 +117,14 @@ final class ControlServer {
     /// Binds the control port and writes the state file.
     func start() throws {
         let control = options
-        if case let .running(endpoint) = StateFile.lookup(project: control.project, environment: control.environment),
-           endpoint.pid != Processes.currentPID {
+        switch StateFile.lookup(project: control.project, environment: control.environment) {
+        case let .running(endpoint) where endpoint.pid != Processes.currentPID:
             if !control.explicitPort { throw AlreadyRunning(endpoint: endpoint) }
             host.message("another orch serves this project (pid \(endpoint.pid), \(endpoint.address)); `orch ctl` needs --control \(control.host):\(control.port)")
+        case let .untrusted(problem):
+            throw StateFile.Untrusted(description: problem + " (or start orch with --no-control)")
+        default:
+            break
         }
         let (fd, port) = try Socket.listen(host: control.host, port: control.port)
         try addListener(FileDescriptor(owning: fd))

@@ -73,6 +73,15 @@ public enum Descriptor {
         }
     }
 
+    /// poll(2) for readability: true when `fd` can be read (or is at end of file or
+    /// in error), false when `timeoutMilliseconds` passed first (-1 waits forever).
+    public static func waitReadable(_ fd: Int32, timeoutMilliseconds: Int32) -> Bool {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        var ready: Int32
+        repeat { ready = poll(&descriptor, 1, timeoutMilliseconds) } while ready < 0 && errno == EINTR
+        return ready != 0
+    }
+
     public static func close(_ fd: Int32) {
         _ = Glibc.close(fd)
     }

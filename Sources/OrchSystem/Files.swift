@@ -26,6 +26,31 @@ public enum Files {
         }
     }
 
+    /// What lstat(2) says about who may change a path.
+    public struct Ownership: Sendable, Equatable {
+        public enum Kind: Sendable { case directory, regularFile, symbolicLink, other }
+        public var kind: Kind
+        public var owner: UInt32
+        /// Permission bits, e.g. 0o700.
+        public var mode: UInt32
+        /// Group or others may write to it.
+        public var writableByOthers: Bool { mode & 0o022 != 0 }
+    }
+
+    /// lstat(2) of `path` (a symlink is reported as one, not followed); nil when absent.
+    public static func ownership(_ path: String) -> Ownership? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        let kind: Ownership.Kind
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: kind = .directory
+        case S_IFREG: kind = .regularFile
+        case S_IFLNK: kind = .symbolicLink
+        default: kind = .other
+        }
+        return Ownership(kind: kind, owner: info.st_uid, mode: UInt32(info.st_mode & 0o7777))
+    }
+
     /// `mkdir -p` with mode 0755.
     public static func makeDirectories(_ path: String) throws(SystemError) {
         var current = path.hasPrefix("/") ? "" : "."
@@ -133,6 +158,12 @@ public enum Files {
 }
 
 extension Processes {
+    /// The real user id a process runs as (the owner of `/proc/PID`), nil when gone.
+    public static func owner(of pid: Int32) -> UInt32? {
+        guard pid > 0 else { return nil }
+        return Files.ownership("/proc/\(pid)")?.owner
+    }
+
     /// `/proc/PID/comm`, e.g. "orch".
     public static func commandName(_ pid: Int32) -> String? {
         readSmallFile("/proc/\(pid)/comm").map { String($0.prefix { $0 != "\n" }) }

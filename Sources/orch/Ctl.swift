@@ -18,59 +18,26 @@ struct CtlOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(help: ArgumentHelp("How long to wait for orch to connect and answer, e.g. 500ms, 10s.", valueName: "duration"))
+    var timeout: String = "5s"
+
     /// Connects and authenticates, or prints one line and exits 1.
     func connect() throws -> ControlClient {
         // orch ctl supervises nothing: Ctrl-C, SIGTERM and a closed pipe end it.
         SignalFD.unblockSignals()
-        let environment = currentEnvironment()
+        guard let limit = DurationParser.parse(timeout), limit > .zero else {
+            printError("orch: --timeout '\(timeout)' is not a duration (use e.g. 500ms, 5s, 1m)")
+            throw ExitCode(2)
+        }
+        let discovery = EndpointDiscovery(
+            control: control, tokenFile: tokenFile, projectDirectory: projectDirectory(),
+            currentDirectory: currentDirectory(), environment: currentEnvironment())
         do {
-            if let address = control ?? environment["ORCH_CONTROL"].flatMap({ $0.isEmpty ? nil : $0 }) {
-                if address.hasPrefix("unix:") || address.hasPrefix("/") {
-                    let path = address.hasPrefix("unix:") ? String(address.dropFirst(5)) : address
-                    return try ControlClient(socket: path, token: try readToken(environment))
-                }
-                guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else {
-                    throw ClientError("--control needs HOST:PORT, got '\(address)'")
-                }
-                let token = try readToken(environment)
-                return try ControlClient(host: String(address[..<colon]), port: port, token: token)
-            }
-            if let tokenFile, let bytes = Files.read(tokenFile), let endpoint = try? Wire.decode(ControlEndpoint.self, from: bytes[...]) {
-                // A state file says where and with what token.
-                return try ControlClient(host: endpoint.host, port: UInt16(endpoint.port), token: endpoint.token)
-            }
-            // The project of the config found from here; else any directory from here
-            // up that has a running orch (one started with -f OTHERFILE).
-            let discovered = projectDirectory()
-            var stalePid: Int32?
-            for directory in discovered.map({ [$0] }) ?? ancestors(of: currentDirectory()) {
-                switch StateFile.lookup(project: directory, environment: environment) {
-                case let .running(endpoint):
-                    return try ControlClient(host: endpoint.host, port: UInt16(endpoint.port), token: endpoint.token)
-                case .none:
-                    continue
-                case let .stale(pid):
-                    stalePid = pid
-                }
-            }
-            let project = discovered ?? currentDirectory()
-            if let stalePid {
-                throw ClientError("no orch is running for \(project) (removed a stale state file\(stalePid > 0 ? " of pid \(stalePid)" : ""))")
-            }
-            throw ClientError("no orch is running for \(project)")
-        } catch let error as ClientError {
+            return try ControlClient(discovery.find(), timeout: limit)
+        } catch {
             printError("orch: \(error)")
             throw ExitCode(1)
         }
-    }
-
-    private func readToken(_ environment: [String: String]) throws -> String {
-        if let token = environment["ORCH_TOKEN"], !token.isEmpty { return token }
-        guard let tokenFile else { throw ClientError("--control needs the token: set ORCH_TOKEN or pass --token-file") }
-        guard let bytes = Files.read(tokenFile) else { throw ClientError("cannot read the token file \(tokenFile)") }
-        if let endpoint = try? Wire.decode(ControlEndpoint.self, from: bytes[...]) { return endpoint.token }
-        // The token is one word: surrounding blanks and the final newline are not part of it.
-        return String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
     }
 
     /// The directory of `--file`, or of the config discovered from here (nil: none).
@@ -93,17 +60,6 @@ struct CtlOptions: ParsableArguments {
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")
-    }
-
-    private func ancestors(of directory: String) -> [String] {
-        var result: [String] = []
-        var current = directory
-        while !current.isEmpty {
-            result.append(current)
-            guard let slash = current.lastIndex(of: "/") else { break }
-            current = String(current[..<slash])
-        }
-        return result
     }
 
     /// Runs a call, turning a failure into one line and exit 1.
