@@ -396,9 +396,9 @@ static void orch_guardian_run(int fd, pid_t orch) {
     if (killed > 0 || groups_killed > 0) {
         char line[200];
         int length = snprintf(line, sizeof(line),
-                              "orch-guardian: orch (pid %d) ended without stopping its processes: "
+                              "orch-guardian (pid %d): orch (pid %d) ended without stopping its processes: "
                               "killed %d process groups and %d processes\n",
-                              (int)orch, groups_killed, killed);
+                              (int)getpid(), (int)orch, groups_killed, killed);
         if (length > 0) {
             ssize_t ignored = write(2, line, (size_t)length);
             (void)ignored;

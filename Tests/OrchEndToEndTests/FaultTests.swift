@@ -39,9 +39,12 @@ import Testing
         kill(orch.pid, SIGKILL)
         #expect(exitCode(of: orch) == 128 + SIGKILL)
         #expect(eventually(timeout: 20) { pidsAlive(pids).isEmpty }, "survivors of orch: \(pidsAlive(pids))")
-        // The guardian shares orch's stderr and says what it did.
-        #expect(eventually(timeout: 20) { orch.stderr.contains("orch-guardian: orch (pid \(orch.pid)) ended without stopping its processes") },
+        // The guardian shares orch's stderr, says what it did, and is gone too.
+        #expect(eventually(timeout: 20) { orch.stderr.contains("): orch (pid \(orch.pid)) ended without stopping its processes: killed 2 process groups") },
                 "stderr: \(orch.stderr)")
+        let guardian = orch.stderr.components(separatedBy: "orch-guardian (pid ").dropFirst().first.flatMap { Int32($0.prefix { $0.isNumber }) }
+        let guardianPid = try #require(guardian, "stderr: \(orch.stderr)")
+        #expect(eventually(timeout: 20) { !isAlive(guardianPid) }, "the guardian exits")
     }
 
     @Test func anOrderlyExitDismissesTheGuardianSilently() throws {
