@@ -530,6 +530,15 @@ int orch_spawn(const char *path, char *const argv[], char *const envp[], const c
                 if (tcsetpgrp(stdin_fd, getpid()) != 0) orch_child_fail(report[1], ORCH_STEP_TTY);
             }
         } else if (setsid() < 0) orch_child_fail(report[1], ORCH_STEP_SETSID);
+        // The guardian hears of the group from the child itself, before any of the
+        // command's code runs: orch may be killed before it is scheduled again. A raw
+        // write (no shared state touched: the vfork child shares orch's memory), while
+        // SIGPIPE is still ignored.
+        if (orch_guardian_fd >= 0) {
+            struct orch_guardian_message added = {'A', (int32_t)getpid()};
+            ssize_t ignored = write(orch_guardian_fd, &added, sizeof(added));
+            (void)ignored;
+        }
         // The parent may already be gone: then PDEATHSIG never fires, so check.
         if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0) orch_child_fail(report[1], ORCH_STEP_PDEATHSIG);
         if (getppid() != parent) _exit(129);
@@ -579,11 +588,11 @@ int orch_spawn(const char *path, char *const argv[], char *const envp[], const c
         while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
         *failed_step = payload[0];
         *pid = child;
+        orch_guardian_send('R', child);
         return payload[1] != 0 ? payload[1] : EIO;
     }
     *failed_step = ORCH_STEP_NONE;
     *pid = child;
-    orch_guardian_send('A', child);
     return 0;
 }
 

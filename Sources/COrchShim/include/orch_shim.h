@@ -133,8 +133,8 @@ extern const uint32_t ORCH_IN_Q_OVERFLOW;
 int orch_accept(int fd);
 
 /// Starts the guardian: a small process, forked twice (so it is not orch's child and
-/// not in its terminal's process group), that learns every process group orch_spawn
-/// creates over a CLOEXEC pipe. When orch's end of the pipe closes without
+/// not in its terminal's process group), to which every child of orch_spawn announces
+/// its process group over a CLOEXEC pipe before it execs. When orch's end of the pipe closes without
 /// orch_guardian_dismiss (SIGKILL, a crash), it SIGKILLs every group it knows and
 /// every process still in one of their sessions (orphans that left the group but
 /// not the session), then exits. Call once, before spawning; returns 0 and the
