@@ -31,7 +31,7 @@ public final class ControlClient {
                 fd = try Socket.connectBlocking(host: host, port: port, timeoutMilliseconds: Self.milliseconds(timeout))
             case let .unix(path, key):
                 token = key
-                fd = try Socket.connectUnix(path: path)
+                fd = try Socket.connectUnix(path: path, timeoutMilliseconds: Self.milliseconds(timeout))
             }
         } catch {
             if error.errno == ETIMEDOUT_ {

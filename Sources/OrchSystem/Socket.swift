@@ -97,10 +97,14 @@ public enum Socket {
     /// socket file that nobody listens on is replaced; a live one is an error.
     public static func listenUnix(path: String, backlog: Int32 = 64) throws(SystemError) -> Int32 {
         if Files.exists(path) {
-            if let probe = try? connectUnix(path: path) {
-                Glibc.close(probe)
-                throw SystemError(call: "bind", errno: EADDRINUSE, context: path)
+            var live = false
+            do {
+                Glibc.close(try connectUnix(path: path, timeoutMilliseconds: 1000))
+                live = true
+            } catch {
+                live = error.errno == ETIMEDOUT  // someone listens but does not accept
             }
+            if live { throw SystemError(call: "bind", errno: EADDRINUSE, context: path) }
             unlink(path)
         }
         var address = try makeUnixAddress(path)
@@ -125,19 +129,30 @@ public enum Socket {
         return fd
     }
 
-    /// A blocking connection to the Unix-domain socket at `path`.
-    public static func connectUnix(path: String) throws(SystemError) -> Int32 {
+    /// A blocking connection to the Unix-domain socket at `path`, given up after the
+    /// timeout (-1: none). A listener whose backlog is full (a stopped orch) makes a
+    /// non-blocking connect(2) fail with EAGAIN rather than wait (unix(7)), so it is
+    /// retried until the deadline.
+    public static func connectUnix(path: String, timeoutMilliseconds: Int32 = -1) throws(SystemError) -> Int32 {
         var address = try makeUnixAddress(path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         if fd < 0 { throw SystemError(call: "socket", errno: errno) }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        if rc != 0 {
+        let deadline = Clock.monotonicNanoseconds() + Int64(max(timeoutMilliseconds, 0)) * 1_000_000
+        while true {
+            let rc = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            if rc == 0 { break }
             let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN && (timeoutMilliseconds < 0 || Clock.monotonicNanoseconds() < deadline) {
+                _ = poll(nil, 0, 10)  // the backlog drains only when orch accepts
+                continue
+            }
             Glibc.close(fd)
-            throw SystemError(call: "connect", errno: code, context: path)
+            throw SystemError(call: "connect", errno: code == EAGAIN ? ETIMEDOUT : code, context: path)
         }
+        try Descriptor.setNonBlocking(fd, false)
         return fd
     }
 

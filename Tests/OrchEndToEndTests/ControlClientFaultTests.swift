@@ -141,3 +141,41 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: stateFile))
     }
 }
+
+/// A Unix-domain listener that never accepts, its backlog full: connecting would
+/// block for ever without a timeout.
+@Suite struct UnixControlTimeoutTests {
+    @Test func ctlGivesUpOnAUnixSocketWhoseBacklogIsFull() throws {
+        let directory = try Project()
+        defer { directory.cleanup() }
+        let path = directory.path + "/orch.sock"
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(bound == 0 && listen(listener, 0) == 0)
+        // Fill the backlog (0 lets one connection wait) with non-blocking connects.
+        var fillers: [Int32] = []
+        defer { fillers.forEach { _ = close($0) } }
+        for _ in 0..<4 {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            let rc = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            fillers.append(fd)
+            if rc != 0 { break }  // EAGAIN: the backlog is full
+        }
+        let started = Date()
+        let result = try runToEnd(["ctl", "ps", "--control", "unix:" + path, "--timeout", "1s"],
+                                  in: directory.path, environment: ["ORCH_TOKEN": "x"])
+        #expect(result.code == 1)
+        #expect(result.err == "orch: cannot reach orch at unix:\(path): no answer within 1s (raise --timeout to wait longer)\n")
+        #expect(Date().timeIntervalSince(started) < 15)
+    }
+}
