@@ -111,6 +111,8 @@ struct Loader {
     /// Env files already read, so a file named twice (`env_file: [.env]` beside the
     /// default `.env`) is read, and warned about, once.
     var envFileCache: [String: [(String, String)]] = [:]
+    /// The config-level variables (layers 3-5) without PORT, for `configuredEnvironment`.
+    var configLevel: [String: String] = [:]
 
     init(options: LoadOptions) {
         self.options = options
@@ -183,6 +185,8 @@ struct Loader {
 
         let basePort = resolveBasePort(configSet: configSet, inherited: base["PORT"], configFile: configFile)
         global["PORT"] = nil
+        configLevel = configSet
+        configLevel["PORT"] = nil
         checkFormation(names: raw.processes.map(\.name))
 
         var processes: [ProcessSpec] = []
@@ -372,6 +376,7 @@ struct Loader {
         spec.instanceEnvironment = perInstance
         spec.timeout = process.timeout
         spec.autostart = process.autostart
+        spec.configuredEnvironment = configLevel.merging(own) { $1 }
         return spec
     }
 

@@ -192,6 +192,10 @@ public struct ProcessSpec: Sendable, Equatable {
     public var arguments: [String]?
     /// `orch run -- CMD`: the command keeps orch's stdin, stdout, stderr and terminal.
     public var foreground = false
+    /// The part of `environment` the config sets (env files and `env`), without
+    /// orch's own environment: what `orch export` writes, since the target system
+    /// gives the process its own.
+    public var configuredEnvironment: [String: String] = [:]
 
     public init(
         name: String, command: String, cwd: String, environment: [String: String] = [:], port: Int? = nil,

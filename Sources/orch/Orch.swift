@@ -26,7 +26,7 @@ struct Orch: ParsableCommand {
           orch ctl restart web        restart web (waits for the old one to exit)
         """,
         version: orchVersion,
-        subcommands: [Up.self, Run.self, Check.self, Ctl.self, PsShort.self, RestartShort.self],
+        subcommands: [Up.self, Run.self, Check.self, Ctl.self, Export.self, PsShort.self, RestartShort.self],
         defaultSubcommand: nil
     )
 }
