@@ -27,7 +27,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "OrchConfigTests", dependencies: ["OrchConfig"]),
+        .testTarget(name: "OrchConfigTests", dependencies: ["OrchConfig"], exclude: ["Golden"]),
         .testTarget(name: "OrchCoreTests", dependencies: ["OrchCore", "OrchConfig"]),
         .testTarget(name: "OrchSystemTests", dependencies: ["OrchSystem"]),
         .testTarget(name: "OrchProtocolTests", dependencies: ["OrchProtocol"]),

@@ -106,25 +106,28 @@ public struct SystemdExporter: Exporter {
         if !requires.isEmpty { unit += "Requires=\(requires.joined(separator: " "))\n" }
         if !wants.isEmpty { unit += "Wants=\(wants.joined(separator: " "))\n" }
 
-        // orch restarts without limit unless max_restarts says otherwise.
-        if let limit = process.maxRestarts {
-            let burst = limit >= Int(Int32.max) ? Int(Int32.max) : limit + 1
-            unit += "StartLimitIntervalSec=infinity\n"
-            unit += "StartLimitBurst=\(burst)\n"
-        } else {
-            unit += "StartLimitIntervalSec=0\n"
+        var restart = process.restart
+        if awaited, restart == .always {
+            // systemd refuses Restart=always on a oneshot unit.
+            restart = .onFailure
+            notes.append("\(name): restart: always becomes on-failure (a job others wait for is a oneshot unit)")
+        }
+        if restart != .no {
+            // orch restarts without limit unless max_restarts says otherwise; systemd
+            // would give up after 5 starts in 10s.
+            if let limit = process.maxRestarts {
+                let burst = limit >= Int(Int32.max) ? Int(Int32.max) : limit + 1
+                unit += "StartLimitIntervalSec=infinity\n"
+                unit += "StartLimitBurst=\(burst)\n"
+            } else {
+                unit += "StartLimitIntervalSec=0\n"
+            }
         }
 
         unit += "\n[Service]\n"
-        var restart = process.restart
         if awaited {
             unit += "Type=oneshot\n"
             unit += "RemainAfterExit=yes\n"
-            if restart == .always {
-                // systemd refuses Restart=always on a oneshot unit.
-                restart = .onFailure
-                notes.append("\(name): restart: always becomes on-failure (a job others wait for is a oneshot unit)")
-            }
         } else {
             unit += "Type=exec\n"
         }
@@ -139,12 +142,13 @@ public struct SystemdExporter: Exporter {
             unit += "Environment=\(SystemdSyntax.environmentAssignment(key: key, value: value))\n"
         }
         unit += "ExecStart=/bin/sh -c \(SystemdSyntax.execArgument(process.command))\n"
+        unit += "SyslogIdentifier=\(name)\n"
         if let probe = instance.ready {
             if let script = Self.probeScript(probe) {
                 unit += "ExecStartPost=/bin/sh -c \(SystemdSyntax.execArgument(script))\n"
-                if probe.retries == nil && !awaited {
-                    // orch waits for readiness without limit unless retries says otherwise.
-                    unit += "TimeoutStartSec=infinity\n"
+                if !awaited {
+                    // The start lasts until the probe passes: as long as orch would wait.
+                    unit += "TimeoutStartSec=\(Self.startTimeout(probe))\n"
                 }
             } else {
                 comments.append("readiness: \(Self.describe(probe.check)) has no systemd equivalent; the unit counts as started once its command runs")
@@ -223,6 +227,19 @@ public struct SystemdExporter: Exporter {
             script += "until \(attempt); do sleep \(SystemdSyntax.seconds(probe.interval)); done"
         }
         return script
+    }
+
+    /// How long orch would wait for the probe: forever without `retries`, else the
+    /// initial delay and every check with its timeout and interval, plus a minute
+    /// for the command to get going (systemd's default start timeout is 90s).
+    static func startTimeout(_ probe: ReadyProbe) -> String {
+        guard let retries = probe.retries else { return "infinity" }
+        func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        }
+        let total = seconds(probe.initialDelay) + (Double(retries) + 1) * (seconds(probe.timeout) + seconds(probe.interval)) + 60
+        guard total.isFinite, total < 1e9 else { return "infinity" }
+        return "\(Int(total.rounded(.up)))s"
     }
 
     static func signalName(_ number: Int32) -> String {

@@ -1,0 +1,215 @@
+import Foundation
+import Testing
+@testable import OrchConfig
+
+/// `orch export systemd`: the generated units against golden files, and values
+/// that must survive systemd's unquoting, specifiers and variable expansion.
+@Suite struct SystemdExportTests {
+    /// A project written into a fresh directory and loaded as `orch check` would,
+    /// with a fixed environment so the golden files do not depend on the machine.
+    struct Fixture {
+        let directory: String
+
+        init(_ files: [String: String]) throws {
+            directory = FileManager.default.temporaryDirectory.path + "/orch-export-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for (name, text) in files {
+                try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+            }
+        }
+
+        func export(formation: [String: Int] = [:], user: Bool = false) throws -> ExportResult {
+            let options = LoadOptions(workingDirectory: directory, formation: formation,
+                                      environment: ["HOME": "/home/me", "PATH": "/usr/bin:/bin", "SECRET_OF_THE_SHELL": "x"])
+            let spec = try ConfigLoader.load(options).spec
+            let source = ConfigLoader.isYAML(spec.configFile) ? "orch.yaml" : "Procfile"
+            return try SystemdExporter().export(spec, options: ExportOptions(app: "shop", user: user, source: source))
+        }
+
+        func remove() { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden").path
+
+    /// Compares every file with `Golden/NAME/FILE` (the project directory written as
+    /// `@DIR@`); `ORCH_UPDATE_GOLDEN=1 swift test` rewrites them.
+    func expectGolden(_ result: ExportResult, _ name: String, directory: String) throws {
+        let golden = Self.goldenDirectory + "/" + name
+        let update = ProcessInfo.processInfo.environment["ORCH_UPDATE_GOLDEN"] == "1"
+        if update {
+            try? FileManager.default.removeItem(atPath: golden)
+            try FileManager.default.createDirectory(atPath: golden, withIntermediateDirectories: true)
+        }
+        for file in result.files {
+            let text = file.contents.replacingOccurrences(of: directory, with: "@DIR@")
+            let path = golden + "/" + file.name
+            if update { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+            let expected = try? String(contentsOfFile: path, encoding: .utf8)
+            #expect(text == expected, "\(name)/\(file.name) differs from the golden file (ORCH_UPDATE_GOLDEN=1 rewrites it)")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: golden).sorted()
+        #expect(names == result.files.map(\.name).sorted())
+    }
+
+    @Test func procfileWithFormation() throws {
+        let fixture = try Fixture([
+            "Procfile": """
+            web: bundle exec puma -p $PORT -C config/puma.rb
+            worker: bundle exec sidekiq -c ${CONCURRENCY:-5} # 100% busy
+            clock: echo "tick \\"$(date)\\"" && sleep 60
+            """,
+            ".env": "RACK_ENV=production\nDATABASE_URL='postgres://u:p%40ss@localhost/shop'\n",
+        ])
+        defer { fixture.remove() }
+        let result = try fixture.export(formation: ["web": 2])
+        try expectGolden(result, "systemd-procfile", directory: fixture.directory)
+        // orch's own environment is not copied into the units.
+        #expect(!result.files.contains { $0.contents.contains("SECRET_OF_THE_SHELL") || $0.contents.contains("PATH=") })
+    }
+
+    @Test func yamlWithDependenciesJobStopAndReplicas() throws {
+        let fixture = try Fixture([
+            "orch.yaml": """
+            env:
+              LOG_LEVEL: info
+            processes:
+              db:
+                command: exec postgres -D ./data -p $PORT
+                ready: { tcp: $PORT, interval: 500ms }
+                stop: { signal: INT, timeout: 30s }
+              cache:
+                command: exec redis-server --port $PORT
+                optional: true
+                restart: always
+                backoff: { initial: 2s, max: 2s }
+              migrate:
+                command: ./bin/migrate --to latest
+                kind: job
+                depends_on: { db: ready }
+              seed:
+                command: ./bin/seed
+                kind: job
+                depends_on: { migrate: completed }
+              web:
+                command: exec ./server --port $PORT --greeting 'hello "world"'
+                replicas: 3
+                depends_on: { migrate: succeeded, seed: completed, cache: started }
+                env: { URL: "http://localhost:${PORT}/" }
+                ready: { exec: "curl -fs http://127.0.0.1:$PORT/health", retries: 5, initial_delay: 1s }
+                max_restarts: 10
+                stop: { signal: QUIT, timeout: 1500ms }
+              admin:
+                command: exec ./admin
+                ready: { http: "http://127.0.0.1:$PORT/" }
+                watch: { paths: [app] }
+                replicas: 0
+            """,
+        ])
+        defer { fixture.remove() }
+        let result = try fixture.export()
+        try expectGolden(result, "systemd-yaml", directory: fixture.directory)
+        #expect(result.notes.contains("admin: 0 replicas, no unit written"))
+    }
+
+    @Test func userUnitsAreWantedByDefaultTarget() throws {
+        let fixture = try Fixture(["Procfile": "web: exec ./web\n"])
+        defer { fixture.remove() }
+        let target = try #require(try fixture.export(user: true).files.first { $0.name == "shop.target" })
+        #expect(target.contents.contains("WantedBy=default.target\n"))
+        #expect(target.contents.contains("Wants=shop-web.service\n"))
+    }
+
+    @Test func headerNamesTheApp() {
+        let line = Exporters.headerLine(format: "systemd", options: ExportOptions(app: "shop", source: "orch.yaml"))
+        #expect(Exporters.isGenerated(line + "[Unit]\n"))
+        #expect(Exporters.generatedApp(line + "[Unit]\n") == "shop")
+        #expect(Exporters.generatedApp("[Unit]\nDescription=mine\n") == nil)
+        #expect(!Exporters.isGenerated("# Generated by orchestra\n"))
+    }
+
+    @Test(arguments: [
+        ("shop", true), ("my_app-2.x", true), ("", false), ("-x", false), (".x", false), ("a b", false), ("a/b", false), ("café", false),
+    ])
+    func appNames(name: String, valid: Bool) {
+        #expect(Exporters.validApp(name) == valid)
+    }
+
+    @Test(arguments: [("/srv/My App", "My-App"), ("/", "orch"), ("/home/me/shop", "shop"), ("/x/.hidden", "hidden")])
+    func defaultAppName(directory: String, app: String) {
+        #expect(Exporters.defaultApp(directory: directory) == app)
+    }
+
+    @Test(arguments: [
+        (Duration.seconds(5), "5s"), (.milliseconds(250), "250ms"), (.milliseconds(1500), "1500ms"), (.microseconds(10), "10us"), (.zero, "0s"),
+    ])
+    func timeSpans(duration: Duration, text: String) {
+        #expect(SystemdSyntax.timeSpan(duration) == text)
+    }
+
+    /// Commands and values that systemd would mangle without escaping.
+    static let awkward: [String] = [
+        "echo 100% done",
+        "echo $HOME ${HOME} $$ $1 \"$@\"",
+        "printf '%s\\n' \"it's\" 'say \"hi\"'",
+        "echo back\\slash \\\\server\\share \\n \\x41",
+        "echo a; echo b ; echo c",
+        "echo \"%n %i %% %%%\"",
+        "line one\nline two\n\ttabbed",
+        "  leading and trailing spaces  ",
+        "echo ünïcødé ✓",
+        "echo '' \"\" ;",
+        "\\",
+        "a\rb\u{7}c",
+    ]
+
+    @Test(arguments: awkward)
+    func execArgumentsRoundTrip(command: String) throws {
+        let line = "ExecStart=/bin/sh -c \(SystemdSyntax.execArgument(command))"
+        let unit = try SystemdUnitParser.parse("[Service]\n\(line)\n")
+        let value = try #require(unit["Service", "ExecStart"].first)
+        #expect(try SystemdUnitParser.execArguments(value, environment: ["HOME": "/root"]) == ["/bin/sh", "-c", command])
+    }
+
+    @Test(arguments: awkward.filter { SystemdSyntax.isValidEnvironmentValue($0) })
+    func environmentRoundTrips(value: String) throws {
+        let line = "Environment=\(SystemdSyntax.environmentAssignment(key: "VALUE", value: value))"
+        let unit = try SystemdUnitParser.parse("[Service]\n\(line)\n")
+        let setting = try #require(unit["Service", "Environment"].first)
+        #expect(try SystemdUnitParser.environment(setting) == ["VALUE": value])
+    }
+
+    /// The generated units of a project with awkward commands read back as the commands.
+    @Test func unitCommandsRoundTrip() throws {
+        var procfile = ""
+        let commands = Self.awkward.filter { !$0.contains("\n") && !$0.contains("\r") && !$0.contains("\u{7}") && $0.trimmingCharacters(in: .whitespaces) == $0 && $0 != "\\" }
+        for (i, command) in commands.enumerated() { procfile += "p\(i): \(command)\n" }
+        let fixture = try Fixture(["Procfile": procfile, ".env": "QUOTED=\"say \\\"100%\\\" \\\\o/ $$ \\n\"\n"])
+        defer { fixture.remove() }
+        let result = try fixture.export()
+        for (i, command) in commands.enumerated() {
+            let file = try #require(result.files.first { $0.name == "shop-p\(i).service" })
+            let unit = try SystemdUnitParser.parse(file.contents)
+            let exec = try #require(unit["Service", "ExecStart"].first)
+            #expect(try SystemdUnitParser.execArguments(exec, environment: [:]) == ["/bin/sh", "-c", command])
+            var environment: [String: String] = [:]
+            for setting in unit["Service", "Environment"] { environment.merge(try SystemdUnitParser.environment(setting)) { $1 } }
+            #expect(environment["QUOTED"] == "say \"100%\" \\o/ $$ \n")
+            #expect(environment["PORT"] == String(5000 + 100 * i))
+            #expect(unit["Service", "WorkingDirectory"] == [fixture.directory])
+        }
+    }
+
+    @Test func controlCharactersInEnvironmentAreRefused() throws {
+        let fixture = try Fixture(["orch.yaml": "processes:\n  web:\n    command: exec ./web\n    env: { BELL: \"a\\u0007b\" }\n"])
+        defer { fixture.remove() }
+        #expect(throws: ExportError.self) { try fixture.export() }
+    }
+
+    @Test func probeScriptsRetryAndGiveUp() {
+        let forever = ReadyProbe(check: .tcp(host: "127.0.0.1", port: "5000"), interval: .milliseconds(250))
+        #expect(SystemdExporter.probeScript(forever) == "until timeout 1 /bin/bash -c 'exec 3<>/dev/tcp/127.0.0.1/5000' >/dev/null 2>&1; do sleep 0.25; done")
+        let limited = ReadyProbe(check: .exec(command: "test -f 'it'\"'\"'s'"), interval: .seconds(2), timeout: .milliseconds(500), retries: 2, initialDelay: .seconds(1))
+        #expect(SystemdExporter.probeScript(limited) == "sleep 1; n=0; until timeout 0.5 /bin/sh -c 'test -f '\\''it'\\''\"'\\''\"'\\''s'\\''' >/dev/null 2>&1; do n=$((n+1)); [ $n -le 2 ] || exit 1; sleep 2; done")
+        #expect(SystemdExporter.probeScript(ReadyProbe(check: .http(url: "http://x/"))) == nil)
+    }
+}
