@@ -6,7 +6,7 @@ import OrchSystem
 
 /// How `orch ctl` finds the running orch.
 struct CtlOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Config file whose project to talk to (default: found from the current directory).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Config file whose project to talk to (default: found from the current directory).", valueName: "file"), completion: .file())
     var file: String?
 
     @Option(help: ArgumentHelp("Control address HOST:PORT or unix:PATH (or ORCH_CONTROL), with the token in ORCH_TOKEN or --token-file.", valueName: "address"))
@@ -102,29 +102,29 @@ struct Ctl: ParsableCommand {
 
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start processes (a name, an instance like web.2, or all).")
-        @Argument(help: "Processes to start.") var names: [String]
+        @Argument(help: "Processes to start.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
         @OptionGroup var ctl: CtlOptions
         func run() throws { try simple(.start, names, ctl) }
     }
 
     struct Stop: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop processes; they stay stopped and do not stop orch.")
-        @Argument(help: "Processes to stop.") var names: [String]
+        @Argument(help: "Processes to stop.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
         @OptionGroup var ctl: CtlOptions
         func run() throws { try simple(.stop, names, ctl) }
     }
 
     struct Restart: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Restart processes; each new instance starts once the old one's process group is gone.")
-        @Argument(help: "Processes to restart.") var names: [String]
+        @Argument(help: "Processes to restart.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
         @OptionGroup var ctl: CtlOptions
         func run() throws { try simple(.restart, names, ctl) }
     }
 
     struct SignalCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "signal", abstract: "Send a signal to processes' groups, e.g. `orch ctl signal web HUP`.")
-        @Argument(help: "Process (or instance, or all).") var name: String
-        @Argument(help: "Signal name or number.") var signal: String
+        @Argument(help: "Process (or instance, or all).", completion: ProcessNameCompletion.namesOrAll) var name: String
+        @Argument(help: "Signal name or number.", completion: .list(SignalName.names)) var signal: String
         @OptionGroup var ctl: CtlOptions
         func run() throws {
             let client = try ctl.connect()
@@ -153,7 +153,7 @@ struct Ctl: ParsableCommand {
 
     struct Logs: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the last lines of processes' output; -f keeps following.")
-        @Argument(help: "Processes (default: all).") var names: [String] = []
+        @Argument(help: "Processes (default: all).", completion: ProcessNameCompletion.namesOrAll) var names: [String] = []
         @Option(name: [.customShort("n"), .long], help: "Lines per instance.") var lines = 100
         @Flag(name: .shortAndLong, help: "Keep printing new lines until interrupted.") var follow = false
         @OptionGroup var ctl: CtlOptions
@@ -231,7 +231,7 @@ struct PsShort: ParsableCommand {
 /// `orch restart NAME`: short for `orch ctl restart NAME`.
 struct RestartShort: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "restart", abstract: "Short for `orch ctl restart`.")
-    @Argument(help: "Processes to restart.") var names: [String]
+    @Argument(help: "Processes to restart.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
     @OptionGroup var ctl: CtlOptions
     func run() throws { try simple(.restart, names, ctl) }
 }

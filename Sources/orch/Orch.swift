@@ -33,10 +33,10 @@ struct Orch: ParsableCommand {
 
 /// Options shared by every command that reads the config.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: ArgumentHelp("Config file (Procfile or orch.yaml).", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Config file (Procfile or orch.yaml).", valueName: "file"), completion: .file())
     var file: String?
 
-    @Option(name: [.customShort("e"), .customLong("env")], help: ArgumentHelp("Env file to load instead of .env (repeatable).", valueName: "file"))
+    @Option(name: [.customShort("e"), .customLong("env")], help: ArgumentHelp("Env file to load instead of .env (repeatable).", valueName: "file"), completion: .file())
     var envFiles: [String] = []
 
     @Option(name: [.customShort("m"), .customLong("formation")], help: ArgumentHelp("Replicas per process, e.g. web=2,worker=1,all=1.", valueName: "formation"))
@@ -209,7 +209,7 @@ struct Up: ParsableCommand {
         """
     )
 
-    @Argument(help: "Processes to start (default: all).")
+    @Argument(help: "Processes to start (default: all).", completion: ProcessNameCompletion.names)
     var names: [String] = []
 
     @OptionGroup var config: ConfigOptions

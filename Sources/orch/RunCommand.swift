@@ -27,7 +27,8 @@ struct Run: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("Processes to run (default: every job); or, after --, one command and its arguments.", valueName: "names"))
+    @Argument(help: ArgumentHelp("Processes to run (default: every job); or, after --, one command and its arguments.", valueName: "names"),
+              completion: ProcessNameCompletion.names)
     var words: [String] = []
 
     /// The words after `--` (ArgumentParser hands them over as positionals, so the

@@ -1,0 +1,42 @@
+import ArgumentParser
+import OrchConfig
+
+/// Shell completion of process names (`orch up w<TAB>`, `orch ctl restart <TAB>`):
+/// the shell scripts in completions/ call `orch ---completion …` with the words
+/// typed so far, and these functions answer from the config those words name.
+enum ProcessNameCompletion {
+    /// For `up` and `run`: the names in the config.
+    static let names: CompletionKind = .custom { words, _, _ in processNames(words) }
+
+    /// For `ctl` commands, which also take `all`.
+    static let namesOrAll: CompletionKind = .custom { words, _, _ in processNames(words) + ["all"] }
+
+    /// The names of the config given by `-f FILE`, `--file FILE` or `--file=FILE`
+    /// among `words`, else of the one found from the current directory.
+    static func processNames(_ words: [String]) -> [String] {
+        var file: String?
+        var index = words.startIndex
+        while index < words.endIndex {
+            let word = words[index]
+            let next = words.index(after: index)
+            if word == "-f" || word == "--file", next < words.endIndex {
+                file = unquoted(words[next])
+            } else if word.hasPrefix("--file=") {
+                file = unquoted(String(word.dropFirst("--file=".count)))
+            } else if word.hasPrefix("-f"), word.count > 2, !word.hasPrefix("--") {
+                file = unquoted(String(word.dropFirst(2)))
+            }
+            index = next
+        }
+        if file?.isEmpty == true { file = nil }
+        return ConfigLoader.processNames(file: file, workingDirectory: currentDirectory())
+    }
+
+    /// Shells pass words as typed: `'my file'` or `"my file"` loses its quotes.
+    private static func unquoted(_ word: String) -> String {
+        for quote: Character in ["'", "\""] where word.count >= 2 && word.first == quote && word.last == quote {
+            return String(word.dropFirst().dropLast())
+        }
+        return word
+    }
+}
