@@ -12,9 +12,11 @@ struct Export: ParsableCommand {
         service unit per process instance (APP-web.service, APP-web.2.service, …) and \
         APP.target, which wants them all. Files orch wrote before are replaced, and \
         those of this app that the config no longer produces are removed; any other \
-        file is left alone unless --force. Then, e.g.: \
-        sudo cp DIR/* /etc/systemd/system/ && sudo systemctl daemon-reload && \
-        sudo systemctl enable --now APP.target
+        file is left alone unless --force. Then install and start them:
+
+          sudo cp DIR/* /etc/systemd/system/
+          sudo systemctl daemon-reload
+          sudo systemctl enable --now APP.target
         """
     )
 

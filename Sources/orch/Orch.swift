@@ -18,12 +18,13 @@ struct Orch: ParsableCommand {
         directory and then its parents.
 
         EXAMPLES
-          orch up                     start every process
-          orch up web -m web=2        start web (and what it depends on) twice
-          orch run tests              start what tests needs, run it, exit with its code
-          orch check                  validate the config and print the processes
-          orch ctl ps                 from another terminal: the running processes
-          orch ctl restart web        restart web (waits for the old one to exit)
+          orch up                  start every process
+          orch up web -m web=2     start web (and what it needs) twice
+          orch run tests           run tests and what it needs, exit with its code
+          orch check               validate the config, print the processes
+          orch ctl ps              the running processes (from another terminal)
+          orch ctl restart web     restart web once the old one has exited
+          orch export systemd out  write systemd units for the project
         """,
         version: orchVersion,
         subcommands: [Up.self, Run.self, Check.self, Ctl.self, Export.self, PsShort.self, RestartShort.self],
