@@ -20,7 +20,7 @@ struct Orch: ParsableCommand {
         EXAMPLES
           orch up                  start every process
           orch up web -m web=2     start web (and what it needs) twice
-          orch run tests           run tests and what it needs, exit with its code
+          orch run tests           run tests and its deps, exit with its code
           orch check               validate the config, print the processes
           orch ctl ps              the running processes (from another terminal)
           orch ctl restart web     restart web once the old one has exited
