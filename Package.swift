@@ -12,14 +12,15 @@ let package = Package(
     ],
     targets: [
         .target(name: "COrchShim"),
+        .target(name: "OrchLimits"),
         // libyaml from the system: `apt-get install libyaml-dev` (Debian, Ubuntu), `brew install libyaml`.
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
         .target(name: "OrchSystem", dependencies: ["COrchShim", "CLibYAML"]),
-        .target(name: "OrchConfig", dependencies: ["OrchSystem"]),
+        .target(name: "OrchConfig", dependencies: ["OrchLimits", "OrchSystem"]),
         .target(name: "OrchCore", dependencies: ["OrchConfig"]),
-        .target(name: "OrchProtocol"),
+        .target(name: "OrchProtocol", dependencies: ["OrchLimits"]),
         .target(name: "OrchClient", dependencies: ["OrchProtocol", "OrchSystem"]),
-        .target(name: "OrchRuntime", dependencies: ["OrchCore", "OrchConfig", "OrchSystem", "OrchProtocol", "OrchClient"]),
+        .target(name: "OrchRuntime", dependencies: ["OrchLimits", "OrchCore", "OrchConfig", "OrchSystem", "OrchProtocol", "OrchClient"]),
         .executableTarget(
             name: "orch",
             dependencies: [
@@ -27,7 +28,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "OrchConfigTests", dependencies: ["OrchConfig"], exclude: ["Golden"]),
+        .testTarget(name: "OrchConfigTests", dependencies: ["OrchConfig", "OrchLimits"], exclude: ["Golden"]),
         .testTarget(name: "OrchCoreTests", dependencies: ["OrchCore", "OrchConfig"]),
         .testTarget(name: "OrchSystemTests", dependencies: ["OrchSystem"]),
         .testTarget(name: "OrchProtocolTests", dependencies: ["OrchProtocol"]),

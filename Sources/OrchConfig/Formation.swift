@@ -1,3 +1,5 @@
+import OrchLimits
+
 /// The `-m` option, as foreman's: `web=2,worker=0,all=1`. `all` is the default for
 /// every process the option does not name; a count of 0 keeps the process in the
 /// spec without starting it.
@@ -5,7 +7,7 @@ public enum Formation {
     /// The key that sets the default for every process.
     public static let all = "all"
     /// Most replicas of one process (formation, `replicas:`, `orch ctl scale`).
-    public static let maxReplicas = 1000
+    public static let maxReplicas = Limits.replicas
 
     public static func parse(_ text: String) throws(ConfigError) -> [String: Int] {
         var result: [String: Int] = [:]

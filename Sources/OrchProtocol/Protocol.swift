@@ -1,6 +1,7 @@
 // FoundationEssentials only, for JSONDecoder (JSONWriter writes): not Foundation,
 // whose internationalization data would triple orch's size and memory.
 import FoundationEssentials
+import OrchLimits
 
 /// The control protocol: newline-delimited JSON, shaped like JSON-RPC 2.0.
 /// A client sends `{"id":1,"method":"status","params":{…}}` and gets
@@ -9,7 +10,7 @@ import FoundationEssentials
 /// `{"method":"log","params":{…}}`. The first request must be `auth` with the token.
 public enum ControlProtocol {
     /// Longest request line the server accepts.
-    public static let maxLineBytes = 1 << 20
+    public static let maxLineBytes = Limits.controlRequestBytes
     public static let version = 1
 }
 

@@ -1,6 +1,7 @@
 import OrchClient
 import OrchConfig
 import OrchCore
+import OrchLimits
 import OrchProtocol
 import OrchSystem
 
@@ -70,7 +71,7 @@ final class ControlConnection {
     var followLogs: Set<String>?
     var followEvents = false
     var closeAfterFlush = false
-    static let maxPending = 8 << 20
+    static let maxPending = Limits.controlPendingBytes
 
     init(id: UInt64, fd: consuming FileDescriptor) {
         self.id = id
@@ -175,8 +176,8 @@ final class ControlServer {
             let listener = listeners[index].fd.raw
             while let fd = Socket.accept(listener) {
                 let descriptor = FileDescriptor(owning: fd)
-                guard connections.count < 64 else {
-                    _ = try? Descriptor.write(descriptor.raw, Wire.encode(Response(id: nil, error: RPCError(code: RPCError.failed, message: "too many control connections (64)"))))
+                guard connections.count < Limits.controlConnections else {
+                    _ = try? Descriptor.write(descriptor.raw, Wire.encode(Response(id: nil, error: RPCError(code: RPCError.failed, message: "too many control connections (\(Limits.controlConnections))"))))
                     continue
                 }
                 let id = nextID

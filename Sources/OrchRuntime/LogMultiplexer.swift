@@ -1,5 +1,6 @@
 import OrchConfig
 import OrchCore
+import OrchLimits
 import OrchSystem
 
 /// One child's output pipe and its partial line.
@@ -9,7 +10,7 @@ final class ChildOutput {
     let pid: Int32
     let instance: String
     let process: String
-    var framer = LineFramer()
+    var framer = LineFramer(maxLine: Limits.outputLineBytes)
     var registration: UInt64 = 0
     /// The text of a `ready: {log}` check not yet seen.
     var awaitingLog: [UInt8]?

@@ -1,3 +1,4 @@
+import OrchLimits
 import OrchProtocol
 import OrchSystem
 
@@ -19,7 +20,7 @@ final class OutputSink {
 
     /// `blocking`: never set O_NONBLOCK, for when a foreground child shares the open
     /// file (the flag belongs to the file, so the child would see EAGAIN).
-    init(fd: Int32 = 1, highWater: Int = 4 << 20, blocking: Bool = false) {
+    init(fd: Int32 = 1, highWater: Int = Limits.outputBufferBytes, blocking: Bool = false) {
         self.fd = fd
         self.highWater = highWater
         savedFlags = Descriptor.statusFlags(fd)
