@@ -510,12 +510,16 @@ _orch_ctl_logs() {
     repeating_flags=()
     non_repeating_flags=(--follow -f --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(-n --lines --file --control --token-file)
+    non_repeating_options=(-n --lines --color --file --control --token-file)
     __orch_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '-n'|'--lines')
+        return
+        ;;
+    '--color')
+        __orch_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     '--file')

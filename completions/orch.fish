@@ -44,7 +44,7 @@ function __orch_parse_tokens -S
             case 'scale'
                 __orch_parse_subcommand 1 'file=' 'control=' 'token-file=' 'json' 'version' 'h/help'
             case 'logs'
-                __orch_parse_subcommand -r 1 'n/lines=' 'f/follow' 'file=' 'control=' 'token-file=' 'json' 'version' 'h/help'
+                __orch_parse_subcommand -r 1 'n/lines=' 'f/follow' 'color=' 'file=' 'control=' 'token-file=' 'json' 'version' 'h/help'
             case 'events'
                 __orch_parse_subcommand 0 'file=' 'control=' 'token-file=' 'json' 'version' 'h/help'
             case 'reload'
@@ -214,6 +214,7 @@ complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orc
 complete -c 'orch' -n '__orch_should_offer_completions_for_positional "orch ctl logs" -ge 1' -fka '(__orch_custom_completion ---completion ctl logs -- positional@0 (count (__orch_tokens -pc)) (__orch_tokens -tC))'
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch ctl logs" lines n' -s 'n' -l 'lines' -d 'Lines per instance.' -rfka ''
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch ctl logs" f follow' -l 'follow' -s 'f' -d 'Keep printing new lines until interrupted.'
+complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch ctl logs" color' -l 'color' -d 'Colour the name prefixes as orch up does: auto (on a terminal, unless NO_COLOR is set), always, never.' -rfka 'auto always never'
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch ctl logs" file' -l 'file' -d 'Config file whose project to talk to (default: found from the current directory).' -rF
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch ctl logs" control' -l 'control' -d 'Control address HOST:PORT or unix:PATH (or ORCH_CONTROL), with the token in ORCH_TOKEN or --token-file.' -rfka ''
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch ctl logs" token-file' -l 'token-file' -d 'File holding the control token (a state file works too).' -rfka ''

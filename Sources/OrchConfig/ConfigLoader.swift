@@ -130,6 +130,7 @@ struct Loader {
         let configPath = try locateConfig()
         let configFile = display(configPath)
         let directory = Path.directory(of: configPath)
+        if options.file == nil { noteOtherConfigs(beside: configPath, directory: directory) }
         let text: String
         switch FileSystem.read(configPath) {
         case .success(let contents): text = contents
@@ -222,6 +223,18 @@ struct Loader {
             let keyB = (fileOrder[b.file] ?? 0, b.line ?? 0, b.column ?? 0, right.offset)
             return keyA < keyB
         }.map(\.element)
+    }
+
+    /// Discovery took the first of `fileNames`; a user with both an orch.yaml and a
+    /// Procfile should not have to guess which one runs.
+    mutating func noteOtherConfigs(beside configPath: String, directory: String) {
+        let others = ConfigLoader.fileNames.filter { Path.join(directory, $0) != configPath && FileSystem.isFile(Path.join(directory, $0)) }
+        guard let first = others.first else { return }
+        let used = display(configPath)
+        let option = display(Path.join(directory, first))
+        warnings.append(ConfigDiagnostic(
+            file: "",
+            message: "using \(used); the \(others.joined(separator: " and ")) beside it \(others.count == 1 ? "is" : "are") ignored (-f \(option) runs \(others.count == 1 ? "it" : "that one"))"))
     }
 
     func locateConfig() throws(ConfigError) -> String {

@@ -133,15 +133,16 @@ public enum JSONLine {
     }
 }
 
-/// `web.1 | ` prefixes, padded to the longest name, coloured per process.
-struct Prefixes {
+/// `web.1 | ` prefixes, padded to the longest name, coloured per process (by
+/// the process's place in the config, so `orch ctl logs` colours as `orch up`).
+public struct Prefixes {
     static let palette: [String] = ["36", "33", "32", "35", "34", "31", "96", "93", "92", "95", "94", "91"]
     var width: Int
     let style: OutputStyle
     private var colors: [String: String] = [:]
     private var cache: [String: [UInt8]] = [:]
 
-    init(names: [String], processOrder: [String], style: OutputStyle) {
+    public init(names: [String], processOrder: [String], style: OutputStyle) {
         self.style = style
         width = max(names.map(\.count).max() ?? 0, 4)
         for (i, process) in processOrder.enumerated() {
@@ -150,7 +151,7 @@ struct Prefixes {
     }
 
     /// Widens the column for names added by scale or reload.
-    mutating func include(_ names: [String]) {
+    public mutating func include(_ names: [String]) {
         let widest = max(names.map(\.count).max() ?? 0, width)
         if widest != width {
             width = widest
@@ -158,7 +159,7 @@ struct Prefixes {
         }
     }
 
-    mutating func prefix(for name: String, process: String) -> [UInt8] {
+    public mutating func prefix(for name: String, process: String) -> [UInt8] {
         if let cached = cache[name] { return cached }
         let padded = name + String(repeating: " ", count: max(0, width - name.count))
         let text: String

@@ -2,6 +2,7 @@ import ArgumentParser
 import OrchClient
 import OrchConfig
 import OrchProtocol
+import OrchRuntime
 import OrchSystem
 
 /// How `orch ctl` finds the running orch.
@@ -156,15 +157,26 @@ struct Ctl: ParsableCommand {
         @Argument(help: "Processes (default: all).", completion: ProcessNameCompletion.namesOrAll) var names: [String] = []
         @Option(name: [.customShort("n"), .long], help: "Lines per instance.") var lines = 100
         @Flag(name: .shortAndLong, help: "Keep printing new lines until interrupted.") var follow = false
+        @Option(help: "Colour the name prefixes as orch up does: auto (on a terminal, unless NO_COLOR is set), always, never.")
+        var color: ColorChoice = .auto
         @OptionGroup var ctl: CtlOptions
 
         func run() throws {
             let client = try ctl.connect()
+            let colored = !ctl.json && color.enabled
+            // orch up colours by the process's place in the config: status lists them in that order.
+            var order: [String] = []
+            if colored {
+                for row in try ctl.call(client, .status).processes ?? [] where !order.contains(row.process) { order.append(row.process) }
+            }
             let result = try ctl.call(client, .logs, Params(names: names.isEmpty ? nil : names, lines: lines, follow: follow))
             let all = result.lines ?? []
-            let width = max(all.map(\.process.count).max() ?? 0, 4)
+            var prefixes = Prefixes(names: all.map(\.process), processOrder: order, style: OutputStyle(color: colored))
             func show(_ line: LogLine) {
-                if ctl.json { ctl.printJSON(line) } else { Descriptor.writeAll(1, Array("\(pad(line.process, width)) | \(line.line)\n".utf8)) }
+                if ctl.json { return ctl.printJSON(line) }
+                // Instances are `web` or `web.2`; process names have no dot.
+                let process = String(line.process.prefix { $0 != "." })
+                Descriptor.writeAll(1, prefixes.prefix(for: line.process, process: process) + Array("\(line.line)\n".utf8))
             }
             all.forEach(show)
             guard follow else { return }

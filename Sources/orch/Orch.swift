@@ -103,6 +103,20 @@ enum LogFormat: String, ExpressibleByArgument, CaseIterable {
 
 enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
     case auto, always, never
+
+    /// Whether to colour stdout: auto means on a terminal, unless NO_COLOR is set
+    /// or TERM is dumb.
+    var enabled: Bool {
+        switch self {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            let env = currentEnvironment()
+            if let noColor = env["NO_COLOR"], !noColor.isEmpty { return false }
+            if env["TERM"] == "dumb" { return false }
+            return Descriptor.isTerminal(1)
+        }
+    }
 }
 
 struct OutputOptions: ParsableArguments {
@@ -124,17 +138,7 @@ struct OutputOptions: ParsableArguments {
         OutputStyle(color: logFormat == .json ? false : useColor, timestamps: timestamps ?? timestampsByDefault, json: logFormat == .json)
     }
 
-    var useColor: Bool {
-        switch color {
-        case .always: return true
-        case .never: return false
-        case .auto:
-            let env = currentEnvironment()
-            if let noColor = env["NO_COLOR"], !noColor.isEmpty { return false }
-            if env["TERM"] == "dumb" { return false }
-            return Descriptor.isTerminal(1)
-        }
-    }
+    var useColor: Bool { color.enabled }
 
     func apply(to spec: inout ProjectSpec) throws {
         guard let timeout else { return }
@@ -255,13 +259,18 @@ func supervise(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: Out
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate the config and print the resolved processes.",
-        discussion: "Exits 0 when the config is valid, else prints every error with file:line and exits 2."
+        discussion: "Exits 0 when the config is valid and sh can parse every command (sh -n), else prints every error with file:line and exits 2."
     )
 
     @OptionGroup var config: ConfigOptions
 
     func run() throws {
         let spec = try config.load()
+        let problems = ShellSyntax.problems(in: spec)
+        if !problems.isEmpty {
+            for problem in problems { printError("orch: \(problem)") }
+            throw ExitCode(2)
+        }
         print("\(displayPath(spec.configFile)): \(spec.processes.count) process\(spec.processes.count == 1 ? "" : "es")")
         let width = spec.processes.flatMap { p in (0..<max(p.replicas, 1)).map { p.instanceName(replica: $0, of: p.replicas).count } }.max() ?? 4
         for process in spec.processes {
