@@ -199,6 +199,37 @@ import Testing
         }
     }
 
+    /// The readiness loop, read back from the unit and run as systemd would run it
+    /// (its argv, Environment= and WorkingDirectory=): it retries until the check
+    /// passes, and gives up after `retries` failed checks plus one.
+    @Test(arguments: [false, true])
+    func readinessLoopRunsAsSystemdWouldRunIt(ready: Bool) throws {
+        let fixture = try Fixture(["orch.yaml": """
+            processes:
+              web:
+                command: exec ./web
+                ready: { exec: "echo \\"$PORT 100%\\" >> checks; test -f ready", retries: 2, interval: 10ms }
+            """])
+        defer { fixture.remove() }
+        if ready { try "".write(toFile: fixture.directory + "/ready", atomically: true, encoding: .utf8) }
+        let file = try #require(try fixture.export().files.first { $0.name == "shop-web.service" })
+        let unit = try SystemdUnitParser.parse(file.contents)
+        var environment: [String: String] = ["PATH": "/usr/bin:/bin"]
+        for setting in unit["Service", "Environment"] { environment.merge(try SystemdUnitParser.environment(setting)) { $1 } }
+        let post = try #require(unit["Service", "ExecStartPost"].first)
+        let argv = try SystemdUnitParser.execArguments(post, environment: environment)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: try #require(unit["Service", "WorkingDirectory"].first))
+        try process.run()
+        process.waitUntilExit()
+        let checks = try String(contentsOfFile: fixture.directory + "/checks", encoding: .utf8)
+        #expect(process.terminationStatus == (ready ? 0 : 1))
+        #expect(checks == String(repeating: "5000 100%\n", count: ready ? 1 : 3))
+    }
+
     @Test func controlCharactersInEnvironmentAreRefused() throws {
         let fixture = try Fixture(["orch.yaml": "processes:\n  web:\n    command: exec ./web\n    env: { BELL: \"a\\u0007b\" }\n"])
         defer { fixture.remove() }
