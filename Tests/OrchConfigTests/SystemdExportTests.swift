@@ -230,6 +230,28 @@ import Testing
         #expect(checks == String(repeating: "5000 100%\n", count: ready ? 1 : 3))
     }
 
+    @Test(arguments: [
+        ("/srv/my app", "/srv/my app"), ("/srv/100%", "/srv/100%%"), ("/srv/a\"b'c", "/srv/a\"b'c"),
+    ])
+    func plainValuesKeepSpacesAndQuotesAndDoublePercent(value: String, written: String) {
+        #expect(SystemdSyntax.plainValue(value) == written)
+    }
+
+    @Test(arguments: ["/srv/line\nbreak", " /srv/x", "/srv/x ", "/srv/x\\", "/srv/\u{7}"])
+    func plainValuesThatAUnitCannotHold(value: String) {
+        #expect(SystemdSyntax.plainValue(value) == nil)
+    }
+
+    @Test func overlongUnitNamesAreRefused() throws {
+        let fixture = try Fixture(["Procfile": "webserver: exec ./web\n"])
+        defer { fixture.remove() }
+        let spec = try ConfigLoader.load(LoadOptions(workingDirectory: fixture.directory, environment: [:])).spec
+        let app = String(repeating: "a", count: 240)
+        #expect(throws: ExportError("unit name \(app)-webserver.service is longer than systemd's 255 characters: use a shorter --app")) {
+            try SystemdExporter().export(spec, options: ExportOptions(app: app, source: "Procfile"))
+        }
+    }
+
     @Test func controlCharactersInEnvironmentAreRefused() throws {
         let fixture = try Fixture(["orch.yaml": "processes:\n  web:\n    command: exec ./web\n    env: { BELL: \"a\\u0007b\" }\n"])
         defer { fixture.remove() }
