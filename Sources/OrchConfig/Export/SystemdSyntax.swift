@@ -52,12 +52,10 @@ public enum SystemdSyntax {
         if seconds < 0 || attoseconds < 0 { return "0" }
         let micro = attoseconds / 1_000_000_000_000
         if micro == 0 { return "\(seconds)s" }
-        if micro % 1000 == 0 {
-            let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-            return overflow ? "\(seconds)s" : "\(ms + micro / 1000)ms"
-        }
-        let (us, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
-        return overflow ? "\(seconds)s" : "\(us + micro)us"
+        let (unit, scale, fraction) = micro % 1000 == 0 ? ("ms", Int64(1000), micro / 1000) : ("us", Int64(1_000_000), micro)
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: scale)
+        let (total, overflowSum) = whole.addingReportingOverflow(fraction)
+        return overflow || overflowSum ? "\(seconds)s" : "\(total)\(unit)"
     }
 
     /// A duration in seconds for sleep(1) and timeout(1): `0.25`, `5`.
