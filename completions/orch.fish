@@ -127,7 +127,7 @@ complete -c 'orch' -n '__orch_should_offer_completions_for_positional "orch up" 
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" f file' -l 'file' -s 'f' -d 'Config file (Procfile or orch.yaml).' -rF
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up"' -s 'e' -l 'env' -d 'Env file to load instead of .env (repeatable).' -rF
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" formation m' -s 'm' -l 'formation' -d 'Replicas per process, e.g. web=2,worker=1,all=1.' -rfka ''
-complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" base-port p' -s 'p' -l 'base-port' -d 'Base PORT (default $PORT, else 5000); each process gets base+100·i.' -rfka ''
+complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" base-port p' -s 'p' -l 'base-port' -d 'Base PORT (default $PORT, else 5000); the i-th process gets base+100*i.' -rfka ''
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" color' -l 'color' -d 'Colour the name prefixes: auto (on a terminal, unless NO_COLOR is set), always, never.' -rfka 'auto always never'
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" t timeout' -l 'timeout' -s 't' -d 'Time between the stop signal and SIGKILL, e.g. 5s (overrides stop.timeout).' -rfka ''
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" timestamps' -l 'timestamps' -d 'Start every line with the time it was read, HH:MM:SS.mmm.'
@@ -142,7 +142,7 @@ complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orc
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch run" f file' -l 'file' -s 'f' -d 'Config file (Procfile or orch.yaml).' -rF
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch run"' -s 'e' -l 'env' -d 'Env file to load instead of .env (repeatable).' -rF
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch run" formation m' -s 'm' -l 'formation' -d 'Replicas per process, e.g. web=2,worker=1,all=1.' -rfka ''
-complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch run" base-port p' -s 'p' -l 'base-port' -d 'Base PORT (default $PORT, else 5000); each process gets base+100·i.' -rfka ''
+complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch run" base-port p' -s 'p' -l 'base-port' -d 'Base PORT (default $PORT, else 5000); the i-th process gets base+100*i.' -rfka ''
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch run" color' -l 'color' -d 'Colour the name prefixes: auto (on a terminal, unless NO_COLOR is set), always, never.' -rfka 'auto always never'
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch run" t timeout' -l 'timeout' -s 't' -d 'Time between the stop signal and SIGKILL, e.g. 5s (overrides stop.timeout).' -rfka ''
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch run" timestamps' -l 'timestamps' -d 'Start every line with the time it was read, HH:MM:SS.mmm.'
@@ -155,7 +155,7 @@ complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orc
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch check" f file' -l 'file' -s 'f' -d 'Config file (Procfile or orch.yaml).' -rF
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch check"' -s 'e' -l 'env' -d 'Env file to load instead of .env (repeatable).' -rF
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch check" formation m' -s 'm' -l 'formation' -d 'Replicas per process, e.g. web=2,worker=1,all=1.' -rfka ''
-complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch check" base-port p' -s 'p' -l 'base-port' -d 'Base PORT (default $PORT, else 5000); each process gets base+100·i.' -rfka ''
+complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch check" base-port p' -s 'p' -l 'base-port' -d 'Base PORT (default $PORT, else 5000); the i-th process gets base+100*i.' -rfka ''
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch check" version' -l 'version' -d 'Show the version.'
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch check" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch ctl" version' -l 'version' -d 'Show the version.'
@@ -167,7 +167,7 @@ complete -c 'orch' -n '__orch_should_offer_completions_for_positional "orch ctl"
 complete -c 'orch' -n '__orch_should_offer_completions_for_positional "orch ctl" -eq 1' -fa 'signal' -d 'Send a signal to processes\' groups, e.g. `orch ctl signal web HUP`.'
 complete -c 'orch' -n '__orch_should_offer_completions_for_positional "orch ctl" -eq 1' -fa 'scale' -d 'Change the number of replicas, e.g. `orch ctl scale web=3`.'
 complete -c 'orch' -n '__orch_should_offer_completions_for_positional "orch ctl" -eq 1' -fa 'logs' -d 'Print the last lines of processes\' output; -f keeps following.'
-complete -c 'orch' -n '__orch_should_offer_completions_for_positional "orch ctl" -eq 1' -fa 'events' -d 'Follow orch\'s events (started, exited, restarting, …) until interrupted.'
+complete -c 'orch' -n '__orch_should_offer_completions_for_positional "orch ctl" -eq 1' -fa 'events' -d 'Follow orch\'s events (started, exited, restarting...) until interrupted.'
 complete -c 'orch' -n '__orch_should_offer_completions_for_positional "orch ctl" -eq 1' -fa 'reload' -d 'Re-read the config: restart changed processes, start added ones, stop removed ones.'
 complete -c 'orch' -n '__orch_should_offer_completions_for_positional "orch ctl" -eq 1' -fa 'down' -d 'Stop every process and orch itself.'
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch ctl ps" file' -l 'file' -d 'Config file whose project to talk to (default: found from the current directory).' -rF
@@ -247,7 +247,7 @@ complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orc
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch export" f file' -l 'file' -s 'f' -d 'Config file (Procfile or orch.yaml).' -rF
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch export"' -s 'e' -l 'env' -d 'Env file to load instead of .env (repeatable).' -rF
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch export" formation m' -s 'm' -l 'formation' -d 'Replicas per process, e.g. web=2,worker=1,all=1.' -rfka ''
-complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch export" base-port p' -s 'p' -l 'base-port' -d 'Base PORT (default $PORT, else 5000); each process gets base+100·i.' -rfka ''
+complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch export" base-port p' -s 'p' -l 'base-port' -d 'Base PORT (default $PORT, else 5000); the i-th process gets base+100*i.' -rfka ''
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch export" version' -l 'version' -d 'Show the version.'
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch export" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch ps" file' -l 'file' -d 'Config file whose project to talk to (default: found from the current directory).' -rF

@@ -187,7 +187,7 @@ struct Ctl: ParsableCommand {
     }
 
     struct Events: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Follow orch's events (started, exited, restarting, …) until interrupted.")
+        static let configuration = CommandConfiguration(abstract: "Follow orch's events (started, exited, restarting...) until interrupted.")
         @OptionGroup var ctl: CtlOptions
         func run() throws {
             let client = try ctl.connect()

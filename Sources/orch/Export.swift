@@ -9,7 +9,7 @@ struct Export: ParsableCommand {
         abstract: "Write the project as another supervisor's files, e.g. systemd units.",
         discussion: """
         Without arguments, lists the formats. `orch export systemd DIR` writes one \
-        service unit per process instance (APP-web.service, APP-web.2.service, …) and \
+        service unit per process instance (APP-web.service, APP-web.2.service, ...) and \
         APP.target, which wants them all. Files orch wrote before are replaced, and \
         those of this app that the config no longer produces are removed; any other \
         file is left alone unless --force. Then install and start them:

@@ -43,7 +43,7 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: [.customShort("m"), .customLong("formation")], help: ArgumentHelp("Replicas per process, e.g. web=2,worker=1,all=1.", valueName: "formation"))
     var formation: String?
 
-    @Option(name: [.customShort("p"), .customLong("base-port")], help: ArgumentHelp("Base PORT (default $PORT, else 5000); each process gets base+100·i.", valueName: "port"))
+    @Option(name: [.customShort("p"), .customLong("base-port")], help: ArgumentHelp("Base PORT (default $PORT, else 5000); the i-th process gets base+100*i.", valueName: "port"))
     var port: Int?
 
     /// Loads the config again for `orch ctl reload`, from the directory orch started in.

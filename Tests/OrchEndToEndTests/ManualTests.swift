@@ -10,6 +10,8 @@ import Testing
     @Test func manPageCoversEveryCommandAndOption() throws {
         let dump = try runToEnd(["--experimental-dump-help"], in: Self.repository)
         #expect(dump.code == 0)
+        let nonASCII = dump.out.unicodeScalars.filter { !$0.isASCII }.map(String.init)
+        #expect(nonASCII.isEmpty, "the man page generator drops non-ASCII help text: \(nonASCII)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(dump.out.utf8)) as? [String: Any])
         var commands: [(path: String, options: [String])] = []
         var stack: [(prefix: String, command: [String: Any])] = [("", try #require(json["command"] as? [String: Any]))]
