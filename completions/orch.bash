@@ -186,7 +186,7 @@ _orch() {
 
 _orch_up() {
     repeating_flags=()
-    non_repeating_flags=(--timestamps --no-control --version -h --help)
+    non_repeating_flags=(--timestamps --no-timestamps --no-control --version -h --help)
     repeating_options=(-e --env)
     non_repeating_options=(--file -f -m --formation -p --base-port --color --timeout -t --log-format --port --listen)
     __orch_offer_flags_options -1
@@ -237,13 +237,19 @@ _orch_up() {
 
 _orch_run() {
     repeating_flags=()
-    non_repeating_flags=(--timestamps --no-control --version -h --help)
+    non_repeating_flags=(--fail-fast --timestamps --no-timestamps --no-control --version -h --help)
     repeating_options=(-e --env)
-    non_repeating_options=(--junit --file -f -m --formation -p --base-port --color --timeout -t --log-format --port --listen)
+    non_repeating_options=(--needs --timeout-all --junit --file -f -m --formation -p --base-port --color --timeout -t --log-format --port --listen)
     __orch_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--needs')
+        return
+        ;;
+    '--timeout-all')
+        return
+        ;;
     '--junit')
         return
         ;;

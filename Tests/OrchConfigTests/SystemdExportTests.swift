@@ -51,6 +51,29 @@ import Testing
         #expect(names == result.files.map(\.name).sorted())
     }
 
+    /// `systemd-analyze verify` accepts every file: exit 0 and nothing on stderr
+    /// (it only warns about an unknown key or a bad value, and exits 0).
+    func expectSystemdAccepts(_ result: ExportResult, in directory: String) throws {
+        guard let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            Issue.record("systemd-analyze is not installed: apt-get install systemd (.ci/run does)")
+            return
+        }
+        let units = directory + "/units"
+        try FileManager.default.createDirectory(atPath: units, withIntermediateDirectories: true)
+        for file in result.files { try file.contents.write(toFile: units + "/" + file.name, atomically: true, encoding: .utf8) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: analyze)
+        process.arguments = ["verify", "--man=no"] + result.files.map { units + "/" + $0.name }
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "systemd-analyze verify: \(text)")
+        #expect(text.isEmpty, "systemd-analyze verify: \(text)")
+    }
+
     @Test func procfileWithFormation() throws {
         let fixture = try Fixture([
             "Procfile": """
@@ -63,6 +86,7 @@ import Testing
         defer { fixture.remove() }
         let result = try fixture.export(formation: ["web": 2])
         try expectGolden(result, "systemd-procfile", directory: fixture.directory)
+        try expectSystemdAccepts(result, in: fixture.directory)
         // orch's own environment is not copied into the units.
         #expect(!result.files.contains { $0.contents.contains("SECRET_OF_THE_SHELL") || $0.contents.contains("PATH=") })
     }
@@ -86,10 +110,18 @@ import Testing
                 command: ./bin/migrate --to latest
                 kind: job
                 depends_on: { db: ready }
+                timeout: 10m
               seed:
                 command: ./bin/seed
                 kind: job
                 depends_on: { migrate: completed }
+              console:
+                command: exec ./bin/console
+                autostart: false
+              report:
+                command: ./bin/report
+                kind: job
+                timeout: 90s
               web:
                 command: exec ./server --port $PORT --greeting 'hello "world"'
                 replicas: 3
@@ -108,6 +140,7 @@ import Testing
         defer { fixture.remove() }
         let result = try fixture.export()
         try expectGolden(result, "systemd-yaml", directory: fixture.directory)
+        try expectSystemdAccepts(result, in: fixture.directory)
         #expect(result.notes.contains("admin: 0 replicas, no unit written"))
     }
 

@@ -17,6 +17,8 @@
 ///   `RemainAfterExit=yes`, so its start finishes when it has exited; an exec or
 ///   tcp readiness probe becomes an `ExecStartPost=` loop, so the start of a
 ///   service finishes when it is ready and `ready` dependents wait for that.
+/// - A job's `timeout` ends it as failed: `RuntimeMaxSec=` (`TimeoutStartSec=` for
+///   a oneshot unit); `autostart: false` keeps the unit out of the target.
 public struct SystemdExporter: Exporter {
     public let format = "systemd"
     public let summary = "systemd units: one service per process instance and APP.target (--user for user units)"
@@ -57,7 +59,8 @@ public struct SystemdExporter: Exporter {
                 }
                 let text = try service(instance, of: process, in: project, awaited: awaited.contains(process.name), options: options, notes: &notes)
                 files.append(ExportedFile(name: unit, contents: text))
-                wanted.append(unit)
+                // autostart: false stays out of the target, as out of `orch up`.
+                if process.autostart { wanted.append(unit) }
             }
         }
         var target = header(options)
@@ -164,6 +167,10 @@ public struct SystemdExporter: Exporter {
                 notes.append("\(name): \(Self.describe(probe.check)) readiness probe not exported (exec and tcp probes are)")
             }
         }
+        if let timeout = process.timeout, process.kind == .job {
+            // orch up applies `timeout` to jobs; a oneshot unit's start lasts until it exits.
+            unit += "\(awaited ? "TimeoutStartSec" : "RuntimeMaxSec")=\(SystemdSyntax.timeSpan(timeout))\n"
+        }
         unit += "Restart=\(restart.rawValue)\n"
         if restart != .no { unit += "RestartSec=\(SystemdSyntax.timeSpan(process.backoff.initial))\n" }
         unit += "KillMode=control-group\n"
@@ -176,6 +183,9 @@ public struct SystemdExporter: Exporter {
         if process.watch != nil {
             comments.append("watch: not exported; restart the unit after a deploy")
             notes.append("\(name): watch not exported")
+        }
+        if !process.autostart {
+            comments.append("autostart: false: \(options.app).target does not start it; systemctl start \(unitName(name, app: options.app)) does")
         }
         if process.pty { comments.append("pty: not exported; the command gets no terminal") }
         if let log = process.log {
