@@ -8,7 +8,7 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run jobs with what they depend on, or one command, then stop everything.",
         discussion: """
-        orch run [NAMES…] starts NAMES (default: every job) and their dependencies, \
+        orch run [NAMES...] starts NAMES (default: every job) and their dependencies, \
         waits until the named processes have finished, stops the rest, prints a summary \
         and exits 0 when all of them succeeded. Otherwise the first of them to fail (in \
         time, not in file order) decides the exit code; independent targets still \
@@ -17,7 +17,7 @@ struct Run: ParsableCommand {
         Interrupted by SIGINT or SIGTERM it stops everything and exits 130 or 143; a \
         target that did not finish is reported as stopped or not run, never as passed.
 
-        orch run [--needs db,redis] -- CMD ARGS… runs one command with the project's \
+        orch run [--needs db,redis] -- CMD ARGS... runs one command with the project's \
         environment (env files, PORT, ORCH_PROCESS_NAME=run) and its own stdin, stdout, \
         stderr and exit code; on a terminal it gets Ctrl-C itself. --needs starts those \
         services first and waits until they are ready.
