@@ -348,7 +348,7 @@ _orch_ctl_ps() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file)
+    non_repeating_options=(--file --control --token-file --timeout)
     __orch_offer_flags_options 0
 
     # Offer option value completions
@@ -363,6 +363,9 @@ _orch_ctl_ps() {
     '--token-file')
         return
         ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
@@ -370,7 +373,7 @@ _orch_ctl_start() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file)
+    non_repeating_options=(--file --control --token-file --timeout)
     __orch_offer_flags_options -1
 
     # Offer option value completions
@@ -383,6 +386,9 @@ _orch_ctl_start() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -400,7 +406,7 @@ _orch_ctl_stop() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file)
+    non_repeating_options=(--file --control --token-file --timeout)
     __orch_offer_flags_options -1
 
     # Offer option value completions
@@ -413,6 +419,9 @@ _orch_ctl_stop() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -430,7 +439,7 @@ _orch_ctl_restart() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file)
+    non_repeating_options=(--file --control --token-file --timeout)
     __orch_offer_flags_options -1
 
     # Offer option value completions
@@ -443,6 +452,9 @@ _orch_ctl_restart() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -460,7 +472,7 @@ _orch_ctl_signal() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file)
+    non_repeating_options=(--file --control --token-file --timeout)
     __orch_offer_flags_options 2
 
     # Offer option value completions
@@ -473,6 +485,9 @@ _orch_ctl_signal() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -494,7 +509,7 @@ _orch_ctl_scale() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file)
+    non_repeating_options=(--file --control --token-file --timeout)
     __orch_offer_flags_options 1
 
     # Offer option value completions
@@ -509,6 +524,9 @@ _orch_ctl_scale() {
     '--token-file')
         return
         ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
@@ -516,7 +534,7 @@ _orch_ctl_logs() {
     repeating_flags=()
     non_repeating_flags=(--follow -f --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(-n --lines --color --file --control --token-file)
+    non_repeating_options=(-n --lines --color --file --control --token-file --timeout)
     __orch_offer_flags_options -1
 
     # Offer option value completions
@@ -538,6 +556,9 @@ _orch_ctl_logs() {
     '--token-file')
         return
         ;;
+    '--timeout')
+        return
+        ;;
     esac
 
     # Offer positional completions
@@ -553,7 +574,7 @@ _orch_ctl_events() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file)
+    non_repeating_options=(--file --control --token-file --timeout)
     __orch_offer_flags_options 0
 
     # Offer option value completions
@@ -566,6 +587,9 @@ _orch_ctl_events() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -575,7 +599,7 @@ _orch_ctl_reload() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file)
+    non_repeating_options=(--file --control --token-file --timeout)
     __orch_offer_flags_options 0
 
     # Offer option value completions
@@ -588,6 +612,9 @@ _orch_ctl_reload() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -597,7 +624,7 @@ _orch_ctl_down() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file)
+    non_repeating_options=(--file --control --token-file --timeout)
     __orch_offer_flags_options 0
 
     # Offer option value completions
@@ -610,6 +637,9 @@ _orch_ctl_down() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -660,7 +690,7 @@ _orch_ps() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file)
+    non_repeating_options=(--file --control --token-file --timeout)
     __orch_offer_flags_options 0
 
     # Offer option value completions
@@ -675,6 +705,9 @@ _orch_ps() {
     '--token-file')
         return
         ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
@@ -682,7 +715,7 @@ _orch_restart() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file)
+    non_repeating_options=(--file --control --token-file --timeout)
     __orch_offer_flags_options -1
 
     # Offer option value completions
@@ -695,6 +728,9 @@ _orch_restart() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
