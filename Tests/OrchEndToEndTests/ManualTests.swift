@@ -14,6 +14,8 @@ import Testing
         #expect(nonASCII.isEmpty, "the man page generator drops non-ASCII help text: \(nonASCII)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(dump.out.utf8)) as? [String: Any])
         var commands: [(path: String, options: [String])] = []
+        var optionCount = 0
+        var positionalCount = 0
         var stack: [(prefix: String, command: [String: Any])] = [("", try #require(json["command"] as? [String: Any]))]
         while let (prefix, command) = stack.popLast() {
             let name = (command["commandName"] as? String) ?? ""
@@ -23,6 +25,9 @@ import Testing
                 return names.first { ($0["kind"] as? String) == "long" }.flatMap { $0["name"] as? String }
             }
             commands.append((path, options))
+            for argument in (command["arguments"] as? [[String: Any]]) ?? [] where (argument["shouldDisplay"] as? Bool) ?? true {
+                if (argument["kind"] as? String) == "positional" { positionalCount += 1 } else { optionCount += 1 }
+            }
             for sub in (command["subcommands"] as? [[String: Any]]) ?? [] where (sub["shouldDisplay"] as? Bool) ?? true {
                 stack.append((path, sub))
             }
@@ -30,6 +35,9 @@ import Testing
         #expect(commands.contains { $0.path == "orch export" })
         let page = try String(contentsOfFile: Self.repository + "/orch.1", encoding: .utf8)
         let optionLines = page.split(separator: "\n").filter { $0.hasPrefix(".It Fl ") }.map { $0 + " " }
+        // Every command lists its own options: an option added to one command changes the count.
+        #expect(optionLines.count == optionCount, "orch.1 lists \(optionLines.count) options, the commands have \(optionCount): run .ci/generate-cli-docs")
+        #expect(page.split(separator: "\n").filter { $0.hasPrefix(".It Ar ") }.count == positionalCount, "orch.1's arguments differ from the commands': run .ci/generate-cli-docs")
         for command in commands {
             let last = command.path.split(separator: " ").last.map(String.init) ?? ""
             #expect(page.contains(".It Em \(last)") || command.path == "orch", "orch.1 lacks `\(command.path)`: run .ci/generate-cli-docs")
