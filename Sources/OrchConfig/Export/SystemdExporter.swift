@@ -70,7 +70,9 @@ public struct SystemdExporter: Exporter {
         target += "\n[Install]\n"
         target += "WantedBy=\(options.user ? "default.target" : "multi-user.target")\n"
         files.append(ExportedFile(name: "\(options.app).target", contents: target))
-        return ExportResult(files: files, notes: notes)
+        // Said once per process, not once per replica.
+        var seen: Set<String> = []
+        return ExportResult(files: files, notes: notes.filter { seen.insert($0).inserted })
     }
 
     /// `shop-web.service`, `shop-web.2.service`: process names are `[A-Za-z0-9_-]+`,
@@ -104,14 +106,14 @@ public struct SystemdExporter: Exporter {
         var wants: [String] = []
         for dependency in process.dependsOn {
             guard let target = project.process(named: dependency.name), target.replicas > 0 else {
-                notes.append("\(name): depends on '\(dependency.name)', which has 0 replicas: dependency left out")
+                notes.append("\(process.name): depends on '\(dependency.name)', which has 0 replicas: dependency left out")
                 continue
             }
             let units = (0..<target.replicas).map { unitName(target.instanceName(replica: $0, of: target.replicas), app: options.app) }
             after += units
             if dependency.condition == .completed { wants += units } else { requires += units }
             if dependency.condition == .ready, target.ready.map({ !Self.exportsProbe($0.check) }) ?? false {
-                notes.append("\(name): waits for '\(dependency.name)' to be ready, but its probe cannot be exported: it starts once '\(dependency.name)' has started")
+                notes.append("\(process.name): waits for '\(dependency.name)' to be ready, but its probe cannot be exported: it starts once '\(dependency.name)' has started")
             }
         }
         if !after.isEmpty { unit += "After=\(after.joined(separator: " "))\n" }
@@ -122,7 +124,7 @@ public struct SystemdExporter: Exporter {
         if awaited, restart == .always {
             // systemd refuses Restart=always on a oneshot unit.
             restart = .onFailure
-            notes.append("\(name): restart: always becomes on-failure (a job others wait for is a oneshot unit)")
+            notes.append("\(process.name): restart: always becomes on-failure (a job others wait for is a oneshot unit)")
         }
         if restart != .no {
             // orch restarts without limit unless max_restarts says otherwise; systemd
@@ -164,7 +166,7 @@ public struct SystemdExporter: Exporter {
                 }
             } else {
                 comments.append("readiness: \(Self.describe(probe.check)) has no systemd equivalent; the unit counts as started once its command runs")
-                notes.append("\(name): \(Self.describe(probe.check)) readiness probe not exported (exec and tcp probes are)")
+                notes.append("\(process.name): \(Self.describe(probe.check)) readiness probe not exported (exec and tcp probes are)")
             }
         }
         if let timeout = process.timeout, process.kind == .job {
@@ -182,7 +184,7 @@ public struct SystemdExporter: Exporter {
         }
         if process.watch != nil {
             comments.append("watch: not exported; restart the unit after a deploy")
-            notes.append("\(name): watch not exported")
+            notes.append("\(process.name): watch not exported")
         }
         if !process.autostart {
             comments.append("autostart: false: \(options.app).target does not start it; systemctl start \(unitName(name, app: options.app)) does")
