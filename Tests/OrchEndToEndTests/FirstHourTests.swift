@@ -38,6 +38,25 @@ import Testing
         #expect(result.code == 0, "\(result.err)")
     }
 
+    @Test func checkFindsTheBadCommandsAmongThousandsOfGoodOnes() throws {
+        // One sh reads the good ones together; the bad ones are still named exactly,
+        // and a comment-only command (an empty function body when read together) is fine.
+        var procfile = ""
+        for i in 0..<2000 { procfile += "p\(i): echo hello \(i) && exec sleep 1\n" }
+        procfile += "bad: echo \"unterminated\n"
+        for i in 2000..<3000 { procfile += "p\(i): case $1 in a) echo \(i);; esac\n" }
+        procfile += "note: # nothing to run\nworse: if true; then echo; fi fi\n"
+        let project = try Project(["Procfile": procfile])
+        defer { project.cleanup() }
+        let result = try runToEnd(["check", "-p", "1000"], in: project.path)
+        #expect(result.code == 2)
+        let problems = result.err.split(separator: "\n").filter { $0.contains("cannot parse") }
+        #expect(problems == [
+            "orch: Procfile:2001: process 'bad': sh cannot parse its command: Syntax error: Unterminated quoted string",
+            "orch: Procfile:3003: process 'worse': sh cannot parse its command: Syntax error: \"fi\" unexpected",
+        ], "\(result.err)")
+    }
+
     @Test func withBothConfigsOrchSaysWhichItUses() throws {
         let project = try Project(["orch.yaml": "processes:\n  web: { command: exec sleep 1 }\n", "Procfile": "web: exec sleep 1\n", "sub/.keep": ""])
         defer { project.cleanup() }
