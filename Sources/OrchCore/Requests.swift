@@ -8,60 +8,60 @@ extension Supervisor {
         if target == "all" { return instances.filter { !$0.retired }.map(\.name) }
         let replicas = instances.filter { $0.process == target && !$0.retired }.map(\.name)
         if !replicas.isEmpty { return replicas }
-        if let i = index[target], !instances[i].retired { return [target] }
-        if project.process(named: target) != nil { return [] }
+        if let record = instances[target], !record.retired { return [target] }
+        if spec(named: target) != nil { return [] }
         return nil
     }
 
     /// Every name a client may use, for did-you-mean suggestions.
     public var knownNames: [String] {
-        project.processes.map(\.name) + instances.map(\.name).filter { !project.processes.map(\.name).contains($0) }
+        let processes = project.processes.map(\.name)
+        let processSet = Set(processes)
+        return processes + instances.map(\.name).filter { !processSet.contains($0) }
     }
 
     mutating func handle(_ request: Request, now: Instant, _ effects: inout [Effect]) {
         guard !shuttingDown else { return }
         switch request {
         case let .start(names):
-            for i in indices(of: names) {
+            for i in positions(of: names) {
                 instances[i].stoppedOnRequest = false
                 switch instances[i].state {
                 case .ended:
                     instances[i].state = .waiting
                     instances[i].attempt = 0
                 case .backoff:
-                    instances[i].state = .starting
-                    effects.append(.spawn(instances[i].spec))
+                    launch(i, &effects)
                 default:
                     break
                 }
             }
             schedule(now, &effects)
         case let .stop(names):
-            for i in indices(of: names) {
+            for i in positions(of: names) {
                 instances[i].stoppedOnRequest = true
                 stopForGood(i, now: now, &effects)
             }
         case let .restart(names):
-            for i in indices(of: names) {
+            for i in positions(of: names) {
                 instances[i].stoppedOnRequest = false
                 switch instances[i].state {
                 case .running:
                     stop(i, then: .restart, now: now, &effects)
-                case let .stopping(pid, deadline, leaderExit, _):
-                    instances[i].state = .stopping(pid: pid, deadline: deadline, leaderExit: leaderExit, then: .restart)
+                case let .stopping(pid, deadline, leaderExit, _, stop):
+                    instances[i].state = .stopping(pid: pid, deadline: deadline, leaderExit: leaderExit, then: .restart, stop: stop)
                 case .backoff:
-                    instances[i].state = .starting
-                    effects.append(.spawn(instances[i].spec))
+                    launch(i, &effects)
                 case .ended:
                     instances[i].state = .waiting
                     instances[i].attempt = 0
-                case .waiting, .starting:
+                case .waiting, .starting, .waitingForPort:
                     break
                 }
             }
             schedule(now, &effects)
         case let .signal(names, signal):
-            for i in indices(of: names) {
+            for i in positions(of: names) {
                 if let pid = instances[i].state.pid {
                     effects.append(.signalGroup(instance: instances[i].name, pid: pid, signal: signal))
                 }
@@ -75,20 +75,20 @@ extension Supervisor {
         }
     }
 
-    private func indices(of names: [String]) -> [Int] {
-        names.compactMap { index[$0] }
+    private func positions(of names: [String]) -> [Int] {
+        names.compactMap { instances.position(of: $0) }
     }
 
     /// Stops an instance and keeps it stopped (request, scale-down, removal).
-    private mutating func stopForGood(_ i: Int, now: Instant, _ effects: inout [Effect]) {
+    private mutating func stopForGood(_ i: Int, using spec: StopSpec? = nil, now: Instant, _ effects: inout [Effect]) {
         switch instances[i].state {
         case .running:
-            stop(i, then: .stop, now: now, &effects)
-        case let .stopping(pid, deadline, leaderExit, _):
-            instances[i].state = .stopping(pid: pid, deadline: deadline, leaderExit: leaderExit, then: .stop)
-        case .waiting, .backoff:
+            stop(i, then: .stop, using: spec, now: now, &effects)
+        case let .stopping(pid, deadline, leaderExit, _, stop):
+            instances[i].state = .stopping(pid: pid, deadline: deadline, leaderExit: leaderExit, then: .stop, stop: stop)
+        case .waiting, .backoff, .waitingForPort:
             instances[i].state = .ended(.stopped)
-            effects.append(.message("\(instances[i].name) stopped"))
+            effects.append(.event(.stopped(instance: instances[i].name)))
         case .starting, .ended:
             break
         }
@@ -111,61 +111,62 @@ extension Supervisor {
                 stopForGood(i, now: now, &effects)
             }
         }
-        effects.append(.message("\(process) scaled to \(count)"))
+        effects.append(.event(.scaled(process: process, count: count)))
     }
 
     private mutating func add(_ spec: ProcessSpec, replica: Int, name: String) {
-        let instance = spec.instance(replica: replica, of: max(spec.replicas, 2), name: name)
-        index[name] = instances.count
-        instances.append(InstanceRecord(spec: instance))
+        instances.append(InstanceRecord(spec: spec.instance(replica: replica, of: max(spec.replicas, 2), name: name)))
     }
 
-    /// Applies a re-read config: restart changed processes, start added ones, stop
-    /// removed ones, leave the rest alone.
+    /// Applies a re-read config by `ProjectDiff`: restart changed processes, scale
+    /// those whose replicas alone changed, start added ones, stop removed ones with
+    /// their own stop signal and timeout, leave the rest alone.
     private mutating func reload(_ newProject: ProjectSpec, now: Instant, _ effects: inout [Effect]) {
         let old = project
-        project = newProject
-        project.processes = newProject.processes
-        for process in newProject.processes {
-            guard var previous = old.process(named: process.name) else {
-                for replica in 0..<max(process.replicas, 0) {
-                    add(process, replica: replica, name: process.instanceName(replica: replica, of: process.replicas))
-                }
-                if !process.autostart && mode == .up {
-                    // Added with `autostart: false`: there, stopped, until `orch ctl start`.
-                    for i in instances.indices where instances[i].process == process.name && instances[i].state == .waiting {
-                        instances[i].state = .ended(.stopped)
-                    }
-                }
-                continue
+        let diff = ProjectDiff(from: old, to: newProject)
+        // Removed processes stop as they were configured, before the project changes.
+        for name in diff.removed {
+            let stop = old.process(named: name)?.stop ?? StopSpec()
+            for i in instances.indices where instances[i].process == name {
+                instances[i].retired = true
+                instances[i].stoppedOnRequest = true
+                stopForGood(i, using: stop, now: now, &effects)
             }
-            previous.line = process.line
-            let current = instances.indices.filter { instances[$0].process == process.name && !instances[$0].retired }
-            if previous != process {
-                var comparable = previous
-                comparable.replicas = process.replicas
-                if comparable != process {
-                    for (replica, i) in current.enumerated() {
-                        instances[i].spec = process.instance(replica: replica, of: max(current.count, 2), name: instances[i].name)
-                        if case .running = instances[i].state {
-                            stop(i, then: .restart, now: now, &effects)
-                        }
-                    }
-                }
-                if process.replicas != current.count {
-                    var restore = project.processes
-                    if let p = restore.firstIndex(where: { $0.name == process.name }) { restore[p].replicas = current.count }
-                    project.processes = restore
-                    scale(process.name, to: process.replicas, now: now, &effects)
+        }
+        // Replica counts as they run now, so `scale` below sees where it starts from.
+        var replaced = newProject
+        let resized = Set(diff.changed + diff.scaled.map(\.name))
+        for p in replaced.processes.indices where resized.contains(replaced.processes[p].name) {
+            let name = replaced.processes[p].name
+            replaced.processes[p].replicas = instances.filter { $0.process == name && !$0.retired }.count
+        }
+        project = replaced
+        for name in diff.added {
+            guard let process = newProject.process(named: name) else { continue }
+            for replica in 0..<max(process.replicas, 0) {
+                add(process, replica: replica, name: process.instanceName(replica: replica, of: process.replicas))
+            }
+            if !process.autostart && mode == .up {
+                // Added with `autostart: false`: there, stopped, until `orch ctl start`.
+                for i in instances.indices where instances[i].process == process.name && instances[i].state == .waiting {
+                    instances[i].state = .ended(.stopped)
                 }
             }
         }
-        for process in old.processes where newProject.process(named: process.name) == nil {
-            for i in instances.indices where instances[i].process == process.name {
-                instances[i].retired = true
-                instances[i].stoppedOnRequest = true
-                stopForGood(i, now: now, &effects)
+        for name in diff.changed {
+            guard let process = newProject.process(named: name) else { continue }
+            let current = instances.indices.filter { instances[$0].process == name && !instances[$0].retired }
+            for (replica, i) in current.enumerated() {
+                instances[i].spec = process.instance(replica: replica, of: max(current.count, 2), name: instances[i].name)
+                if case .running = instances[i].state {
+                    stop(i, then: .restart, now: now, &effects)
+                }
             }
+        }
+        for name in diff.changed + diff.scaled.map(\.name) {
+            guard let process = newProject.process(named: name),
+                  process.replicas != instances.filter({ $0.process == name && !$0.retired }).count else { continue }
+            scale(name, to: process.replicas, now: now, &effects)
         }
     }
 
@@ -176,15 +177,12 @@ extension Supervisor {
         guard !shuttingDown else { return }
         let names = instances.filter { $0.process == process && !$0.retired && !$0.stoppedOnRequest }.map(\.name)
         guard !names.isEmpty else { return }
-        effects.append(.message("\(process) changed: \(path)\(others > 0 ? " and \(others) more" : ""), restarting"))
+        effects.append(.event(.changed(process: process, path: path, others: others)))
         handle(.restart(names), now: now, &effects)
     }
 
     /// Drops retired instances that have ended.
     mutating func pruneRetired() {
-        guard instances.contains(where: { $0.retired && $0.state.isEnded }) else { return }
         instances.removeAll { $0.retired && $0.state.isEnded }
-        index = [:]
-        for (i, record) in instances.enumerated() { index[record.name] = i }
     }
 }

@@ -36,7 +36,7 @@ extension Supervisor {
             guard let deadline = timeoutDeadline(of: instances[i]), deadline <= now,
                   let limit = spec(named: instances[i].process)?.timeout else { continue }
             let reason = "timed out after \(limit.humanDescription)"
-            effects.append(.message("\(instances[i].name) \(reason)"))
+            effects.append(.event(.timedOut(instance: instances[i].name, limit: limit)))
             instances[i].timedOut = reason
             if case .backoff = instances[i].state {
                 end(i, .failed(reason: reason, code: Supervisor.timeoutCode), now, &effects)
@@ -46,7 +46,7 @@ extension Supervisor {
         }
         guard !shuttingDown, let deadline = runDeadline, deadline <= now, let limit = runTimeout else { return }
         let reason = "timed out after \(limit.humanDescription), --timeout-all"
-        effects.append(.message("the run \(reason), stopping"))
+        effects.append(.event(.runTimedOut(limit: limit)))
         for i in instances.indices where targets.contains(instances[i].process) && instances[i].timedOut == nil {
             switch instances[i].state {
             case .running, .starting, .stopping: instances[i].timedOut = reason

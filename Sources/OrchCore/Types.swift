@@ -95,6 +95,8 @@ public enum Event: Sendable, Equatable {
     case spawned(instance: String, pid: Int32)
     /// The runtime could not start an instance; `reason` says which step failed.
     case spawnFailed(instance: String, reason: String)
+    /// Answer to `.checkPort`: whether something already accepts connections there.
+    case portChecked(instance: String, busy: Bool)
     /// An instance's leader was reaped; `groupEmpty` when nothing of its group is left.
     case exited(instance: String, pid: Int32, termination: Termination, groupEmpty: Bool)
     /// The rest of an exited leader's process group is gone.
@@ -130,12 +132,15 @@ public enum Request: Sendable, Equatable {
 /// Output of the state machine, executed by the runtime in order.
 public enum Effect: Sendable, Equatable {
     case spawn(InstanceSpec)
+    /// Look, without blocking, whether something accepts connections on host:port;
+    /// answered with `.portChecked`.
+    case checkPort(instance: String, host: String, port: UInt16)
     /// Signal the process group led by `pid`.
     case signalGroup(instance: String, pid: Int32, signal: Int32)
     /// Start one readiness check (tcp, http, exec). Log checks are matched by the runtime.
     case probe(instance: String, pid: Int32, check: ProbeCheck, timeout: Duration)
-    /// A line of orch's own, shown under the name `orch`.
-    case message(String)
+    /// Something happened that orch tells its user about.
+    case event(SupervisorEvent)
     /// Signal the orphans orch has inherited (double-forked daemons).
     case signalOrphans(signal: Int32)
     /// Everything has stopped; exit with this code.

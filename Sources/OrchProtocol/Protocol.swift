@@ -114,13 +114,24 @@ public struct LogLine: Codable, Sendable, Equatable {
     }
 }
 
+/// One event of orch's, in the same shape as a `--log-format json` event line:
+/// `{"ts":"2026-01-01T12:00:00.000Z","process":"orch","event":"web exited with exit code 1","kind":"exited","instance":"web"}`.
 public struct EventNote: Codable, Sendable, Equatable {
-    /// Milliseconds since the epoch.
-    public var ts: Int64
-    public var message: String
-    public init(ts: Int64, message: String) {
+    /// ISO 8601 UTC with milliseconds.
+    public var ts: String
+    public var process: String
+    /// The text orch prints for it.
+    public var event: String
+    /// One word: started, exited, ready, stopping, restarting, …
+    public var kind: String
+    /// The instance or process it is about, if any.
+    public var instance: String?
+    public init(ts: String, event: String, kind: String, instance: String?) {
         self.ts = ts
-        self.message = message
+        self.process = "orch"
+        self.event = event
+        self.kind = kind
+        self.instance = instance
     }
 }
 
@@ -129,7 +140,10 @@ public struct ReloadReport: Codable, Sendable, Equatable {
     public var started: [String]
     public var stopped: [String]
     public var unchanged: [String]
-    public init(restarted: [String] = [], started: [String] = [], stopped: [String] = [], unchanged: [String] = []) {
+    /// Only their replica count changed: `web 1→3`.
+    public var scaled: [String]?
+    public init(restarted: [String] = [], started: [String] = [], stopped: [String] = [], unchanged: [String] = [], scaled: [String]? = nil) {
+        self.scaled = scaled
         self.restarted = restarted
         self.started = started
         self.stopped = stopped

@@ -339,14 +339,9 @@ final class ControlServer {
             let names = try resolveTargets(params.names)
             // start acts on what is not running, stop on what is: say so when that is nothing.
             let acting = names.filter { name in
-                let alive = core.instance(named: name).map { record -> Bool in
-                    switch record.state {
-                    case .running, .starting, .backoff, .waiting: return true
-                    case .stopping, .ended: return false
-                    }
-                } ?? false
+                let alive = core.instance(named: name)?.state.isActive ?? false
                 let stopping: Bool
-                if case .stopping(_, _, _, .stop)? = core.instance(named: name)?.state { stopping = true } else { stopping = false }
+                if case .stopping(_, _, _, .stop, _)? = core.instance(named: name)?.state { stopping = true } else { stopping = false }
                 switch method {
                 case .start: return !alive
                 case .stop: return alive && !stopping
@@ -450,7 +445,7 @@ final class ControlServer {
             var uptime: Double?
             var cpu: Double?
             var memory: Int?
-            if case let .running(pid, since) = record.state {
+            if case let .running(pid, since, _) = record.state {
                 uptime = Double((now - since).nanoseconds) / 1e9
                 if let stat = Processes.stat(of: pid) {
                     cpu = Double(stat.cpuTicks) / ticks
@@ -467,28 +462,21 @@ final class ControlServer {
     private func stateName(_ record: InstanceRecord) -> String {
         switch record.state {
         case .waiting: return "waiting"
+        case .waitingForPort: return "waiting"
         case .starting: return "starting"
         case .running: return "running"
         case .stopping: return "stopping"
         case .backoff: return "backoff"
         case .ended(.exited): return "exited"
         case .ended(.stopped): return "stopped"
-        case .ended(.failed): return "failed"
+        case .ended(.failed), .ended(.notReady): return "failed"
         }
     }
 
     private func reloadReport(from old: ProjectSpec, to new: ProjectSpec) -> ReloadReport {
-        var report = ReloadReport()
-        for process in new.processes {
-            guard var previous = old.process(named: process.name) else {
-                report.started.append(process.name)
-                continue
-            }
-            previous.line = process.line
-            if previous == process { report.unchanged.append(process.name) } else { report.restarted.append(process.name) }
-        }
-        report.stopped = old.processes.map(\.name).filter { new.process(named: $0) == nil }
-        return report
+        let diff = ProjectDiff(from: old, to: new)
+        return ReloadReport(restarted: diff.changed, started: diff.added, stopped: diff.removed, unchanged: diff.unchanged,
+                            scaled: diff.scaled.map { "\($0.name) \($0.from)→\($0.to)" })
     }
 
     // MARK: - Streams
@@ -512,9 +500,9 @@ final class ControlServer {
         }
     }
 
-    func publish(event text: String) {
+    func publish(_ event: SupervisorEvent, time: () -> String) {
         guard connections.values.contains(where: \.followEvents) else { return }
-        let note = Response(id: nil, method: "event", event: EventNote(ts: Clock.realtimeNanoseconds() / 1_000_000, message: text))
+        let note = Response(id: nil, method: "event", event: EventNote(ts: time(), event: event.text, kind: event.kind, instance: event.subject))
         for connection in connections.values where connection.followEvents {
             send(note, to: connection)
         }

@@ -83,14 +83,20 @@ final class LogMultiplexer {
 
     // MARK: - orch's own lines
 
-    /// A line of orch's own, under the name `orch`.
-    func message(_ text: String) {
+    /// An event of orch's own, under the name `orch`; `time` is its ISO 8601 stamp
+    /// (computed once for every destination, only when one needs it).
+    func message(_ event: SupervisorEvent, time: @autoclosure () -> String) {
         if style.json {
-            output.append(JSONLine.event(text))
+            output.append(JSONLine.event(event, time: time()))
         } else {
             let prefix = prefixes.prefix(for: "orch", process: "orch")
-            output.append((style.timestamps ? Array((WallClock.localTime() + " ").utf8) : []) + prefix + Array(text.utf8) + [0x0A])
+            output.append((style.timestamps ? Array((WallClock.localTime() + " ").utf8) : []) + prefix + Array(event.text.utf8) + [0x0A])
         }
+    }
+
+    /// A line of orch's own that is not a supervisor event.
+    func message(_ text: String) {
+        message(.note(text), time: WallClock.iso8601())
     }
 
     // MARK: - Children

@@ -39,7 +39,6 @@ extension Runtime {
         }
         foregroundPid = pid
         children.adopt(pid, as: spec.name)
-        if firstStarted[spec.name] == nil { firstStarted[spec.name] = Clock.monotonicNanoseconds() }
         enqueue(.spawned(instance: spec.name, pid: pid))
     }
 

@@ -1,3 +1,4 @@
+import OrchCore
 import OrchLimits
 import OrchProtocol
 import OrchSystem
@@ -123,8 +124,9 @@ public enum JSONLine {
         Wire.encode(OutputRecord(ts: WallClock.iso8601(), process: process, line: String(decoding: bytes, as: UTF8.self)))
     }
 
-    static func event(_ text: String) -> [UInt8] {
-        Wire.encode(OutputRecord(ts: WallClock.iso8601(), process: "orch", event: text))
+    /// The same fields as `EventNote`, which `orch ctl events --json` prints.
+    static func event(_ event: SupervisorEvent, time: String) -> [UInt8] {
+        Wire.encode(EventNote(ts: time, event: event.text, kind: event.kind, instance: event.subject))
     }
 
     /// A JSON string literal (bytes that are not UTF-8 become U+FFFD).

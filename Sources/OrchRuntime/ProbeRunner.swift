@@ -16,6 +16,8 @@ final class ProbeRun {
     var response: [UInt8] = []
     /// The shell of an exec check.
     var checkPid: Int32?
+    /// A look at whether a port is taken before a start, not a readiness check.
+    var portCheck = false
 
     init(id: UInt64, instance: String, pid: Int32, deadline: Int64) {
         self.id = id
@@ -37,6 +39,12 @@ final class ProbeRunner {
 
     /// (instance, leader pid, passed, detail)
     var onFinished: (String, Int32, Bool, String) -> Void = { _, _, _, _ in }
+    /// (instance, busy): the answer to `checkPort`.
+    var onPortChecked: (String, Bool) -> Void = { _, _ in }
+
+    /// How long a look at a port may take; no answer by then counts as free, as a
+    /// refused connection does.
+    static let portCheckTimeout: Duration = .seconds(1)
 
     init(loop: EventLoop, children: ChildTable) {
         self.loop = loop
@@ -81,6 +89,15 @@ final class ProbeRunner {
         }
     }
 
+    /// Looks, without blocking, whether something accepts connections on host:port.
+    func checkPort(instance: String, host: String, port: UInt16) {
+        let deadline = (Instant(nanoseconds: Clock.monotonicNanoseconds()) + ProbeRunner.portCheckTimeout).nanoseconds
+        let run = ProbeRun(id: nextID, instance: instance, pid: 0, deadline: deadline)
+        nextID += 1
+        run.portCheck = true
+        connect(run, host: host, port: port)
+    }
+
     private func connect(_ run: ProbeRun, host: String, port: UInt16) {
         do {
             let socket = FileDescriptor(owning: try Socket.connect(host: host, port: port))
@@ -90,7 +107,7 @@ final class ProbeRunner {
             runs[run.id] = run
         } catch {
             run.socket = nil
-            onFinished(run.instance, run.pid, false, "\(error)")
+            report(run, passed: false, detail: "\(error)")
         }
     }
 
@@ -152,38 +169,14 @@ final class ProbeRunner {
             // Timed out: the check's whole group goes; its exit is reaped and ignored.
             Processes.signalGroup(checkPid, SIGKILL_)
         }
-        onFinished(run.instance, run.pid, passed, detail)
+        report(run, passed: passed, detail: detail)
     }
-}
 
-/// The parts of an `http://host:port/path` URL a probe needs.
-struct HTTPTarget {
-    var host: String
-    var port: UInt16
-    var path: String
-
-    init?(_ url: String) {
-        guard url.hasPrefix("http://") else { return nil }
-        let rest = url.dropFirst("http://".count)
-        let authority = rest.prefix { $0 != "/" }
-        path = rest.count > authority.count ? String(rest.dropFirst(authority.count)) : "/"
-        if let colon = authority.lastIndex(of: ":") {
-            host = String(authority[..<colon])
-            guard let port = UInt16(authority[authority.index(after: colon)...]) else { return nil }
-            self.port = port
+    private func report(_ run: ProbeRun, passed: Bool, detail: String) {
+        if run.portCheck {
+            onPortChecked(run.instance, passed)
         } else {
-            host = String(authority)
-            port = 80
+            onFinished(run.instance, run.pid, passed, detail)
         }
-        if host.isEmpty { return nil }
-    }
-
-    /// The status code of a response's first line, once it has arrived.
-    static func status(_ response: [UInt8]) -> Int? {
-        guard let end = response.firstIndex(of: 0x0A) else { return nil }
-        let line = String(decoding: response[..<end], as: UTF8.self)
-        let parts = line.split(separator: " ")
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/") else { return 0 }
-        return Int(parts[1]) ?? 0
     }
 }

@@ -42,10 +42,7 @@ public final class Runtime {
     var control: ControlServer?
     var watcher: (files: FileWatcher, registration: UInt64)?
     var queue: [Event] = []
-    var exitCode: Int32?
     var interrupts = 0
-    var firstStarted: [String: Int64] = [:]
-    var lastExited: [String: Int64] = [:]
     /// The foreground command of `orch run -- CMD` while it runs, and whether it
     /// holds orch's terminal.
     var foregroundPid: Int32?
@@ -80,6 +77,7 @@ public final class Runtime {
         probes.onFinished = { [unowned self] instance, pid, passed, detail in
             enqueue(.probeFinished(instance: instance, pid: pid, passed: passed, detail: detail))
         }
+        probes.onPortChecked = { [unowned self] instance, busy in enqueue(.portChecked(instance: instance, busy: busy)) }
     }
 
     /// Binds the control port (if configured), writes the state file and sets up
@@ -122,7 +120,7 @@ public final class Runtime {
     /// Runs until the supervisor has stopped everything; returns orch's exit code.
     public func run() -> Int32 {
         dispatch(.start)
-        while exitCode == nil {
+        while !core.finished {
             armTimer()
             logs.flush()
             let ready: [(id: UInt64, events: UInt32)]
@@ -148,7 +146,7 @@ public final class Runtime {
         }
         Guardian.dismiss()
         logs.finish()
-        let code = exitCode ?? 1
+        let code = core.exitCode ?? 1
         return logs.outputFailed && code == 0 ? 1 : code
     }
 
@@ -164,6 +162,9 @@ public final class Runtime {
             case let .ended(.failed(reason, failureCode)):
                 result = record.everStarted ? .failed(reason) : .notStarted(reason)
                 code = failureCode
+            case let .ended(.notReady(reason)):
+                result = .failed(reason)
+                code = 1
             case .ended(.stopped) where core.targets.contains(record.process):
                 // A target orch stopped did not finish: never a pass.
                 result = record.everStarted ? .unfinished("stopped before it finished") : .notStarted("stopped before it started")
@@ -173,8 +174,9 @@ public final class Runtime {
                 result = .unfinished("still running when orch exited")
             }
             var duration: Duration?
-            if let start = firstStarted[record.name] {
-                duration = .nanoseconds((lastExited[record.name] ?? Clock.monotonicNanoseconds()) - start)
+            if let start = record.firstStartedAt {
+                let end = record.state.pid == nil ? record.lastExitedAt : nil
+                duration = (end ?? Instant(nanoseconds: Clock.monotonicNanoseconds())) - start
             }
             return InstanceResult(name: record.name, process: record.process, target: core.targets.contains(record.process),
                                   result: result, exitCode: code, restarts: record.restarts, duration: duration,
@@ -230,7 +232,6 @@ public final class Runtime {
                 continue
             }
             if exit.pid == foregroundPid { takeTerminalBack() }
-            lastExited[name] = Clock.monotonicNanoseconds()
             logs.drain(pid: exit.pid)
             if exit.groupEmpty { logs.close(pid: exit.pid) }
             enqueue(.exited(instance: name, pid: exit.pid, termination: exit.termination, groupEmpty: exit.groupEmpty))
@@ -248,11 +249,6 @@ public final class Runtime {
     func fireTimers() {
         let now = Clock.monotonicNanoseconds()
         probes.expire(now: now)
-        if !deferredSpawns.isEmpty {
-            let due = deferredSpawns.filter { $0.at <= now }
-            deferredSpawns.removeAll { $0.at <= now }
-            for entry in due { spawn(entry.spec, announced: entry.announced) }
-        }
         checkLingering()
         enqueue(.tick)
     }
@@ -282,26 +278,27 @@ public final class Runtime {
     func execute(_ effect: Effect) {
         switch effect {
         case let .spawn(spec):
-            spawn(spec, announced: false)
+            spawn(spec)
+        case let .checkPort(name, host, port):
+            probes.checkPort(instance: name, host: host, port: port)
         case let .signalGroup(_, pid, signal):
             Processes.signalGroup(pid, signal)
         case let .probe(name, pid, check, timeout):
             guard let record = core.instance(named: name) else { return }
             probes.start(instance: name, pid: pid, check: check, timeout: timeout,
                          environment: record.spec.environment, cwd: record.spec.cwd)
-        case let .message(text):
-            message(text)
+        case let .event(event):
+            report(event)
         case let .signalOrphans(signal):
             children.signalOrphans(signal, except: probes.isCheck)
-        case let .exit(code):
-            exitCode = code
+        case .exit:
+            break  // the loop ends once the core has finished
         }
     }
 
     func armTimer() {
         var deadline = core.nextDeadline?.nanoseconds
         if let probe = probes.nextDeadline { deadline = min(deadline ?? probe, probe) }
-        for entry in deferredSpawns { deadline = min(deadline ?? entry.at, entry.at) }
         if children.hasLingering {
             // A group member whose parent is not orch can end without a SIGCHLD to us.
             let soon = Clock.monotonicNanoseconds() + 100_000_000
@@ -312,25 +309,15 @@ public final class Runtime {
 
     // MARK: - Spawning
 
-    var deferredSpawns: [(spec: InstanceSpec, at: Int64, announced: Bool)] = []
-
-    func spawn(_ spec: InstanceSpec, announced: Bool) {
+    func spawn(_ spec: InstanceSpec) {
         if spec.foreground {
             spawnForeground(spec)
-            return
-        }
-        if case let .tcp(host, portText)? = spec.ready?.check, let port = UInt16(portText),
-           Socket.isListening(host: host, port: port) {
-            // A restart must not race whoever still holds the port.
-            if !announced { message("\(spec.name) waiting for port \(port) to be free") }
-            deferredSpawns.append((spec, Clock.monotonicNanoseconds() + 100_000_000, true))
             return
         }
         let outcome = children.spawn(spec)
         switch consume outcome {
         case let .started(pid, output):
             logs.attach(output, pid: pid, spec: spec)
-            if firstStarted[spec.name] == nil { firstStarted[spec.name] = Clock.monotonicNanoseconds() }
             enqueue(.spawned(instance: spec.name, pid: pid))
         case let .failed(reason):
             enqueue(.spawnFailed(instance: spec.name, reason: reason))
@@ -339,11 +326,22 @@ public final class Runtime {
 
     // MARK: - Output
 
-    func message(_ text: String) {
-        if options.quiet && !text.contains("cannot start") && !text.contains("timed out") { return }
-        logs.message(text)
-        control?.publish(event: text)
+    /// Tells the user: on orch's output and to `orch ctl events` followers.
+    func report(_ event: SupervisorEvent) {
+        if options.quiet && !event.isFailure { return }
+        var stamp: String?
+        func time() -> String {
+            if let stamp { return stamp }
+            let now = WallClock.iso8601()
+            stamp = now
+            return now
+        }
+        logs.message(event, time: time())
+        control?.publish(event, time: time)
     }
+
+    /// A line of the runtime's own.
+    func message(_ text: String) { report(.note(text)) }
 }
 
 extension Runtime: ControlHost {

@@ -196,7 +196,7 @@ struct Ctl: ParsableCommand {
             while let note = try? client.readResponse() {
                 guard let event = note.event else { continue }
                 // Unbuffered: a follower reads each event as it happens.
-                if ctl.json { ctl.printJSON(event) } else { Descriptor.writeAll(1, Array((event.message + "\n").utf8)) }
+                if ctl.json { ctl.printJSON(event) } else { Descriptor.writeAll(1, Array((event.event + "\n").utf8)) }
             }
         }
     }
@@ -211,6 +211,7 @@ struct Ctl: ParsableCommand {
             let report = result.reload ?? ReloadReport()
             func line(_ label: String, _ names: [String]) { if !names.isEmpty { print("\(label): \(names.joined(separator: ", "))") } }
             line("restarted", report.restarted)
+            line("scaled", report.scaled ?? [])
             line("started", report.started)
             line("stopped", report.stopped)
             line("unchanged", report.unchanged)

@@ -9,12 +9,15 @@ struct Harness {
     var now = Instant(nanoseconds: 1_000_000_000)
     var nextPid: Int32 = 100
     var log: [Effect] = []
+    /// Ports someone else holds: `.checkPort` for them is answered busy.
+    var busyPorts: Set<UInt16> = []
 
     init(_ processes: [ProcessSpec], selected: [String]? = nil, mode: Mode = .up) {
         core = Supervisor(project: ProjectSpec(directory: "/p", configFile: "/p/orch.yaml", processes: processes), selected: selected, mode: mode, jitter: 0)
     }
 
-    /// Sends an event, answers every `.spawn` with `.spawned` (new pid), returns all effects.
+    /// Sends an event, answers every `.spawn` with `.spawned` (new pid) and every
+    /// `.checkPort` by `busyPorts`, returns all effects.
     @discardableResult
     mutating func send(_ event: Event) -> [Effect] {
         var pending = [event]
@@ -22,9 +25,16 @@ struct Harness {
         while !pending.isEmpty {
             let effects = core.handle(pending.removeFirst(), now: now)
             all += effects
-            for case let .spawn(spec) in effects {
-                nextPid += 1
-                pending.append(.spawned(instance: spec.name, pid: nextPid))
+            for effect in effects {
+                switch effect {
+                case let .spawn(spec):
+                    nextPid += 1
+                    pending.append(.spawned(instance: spec.name, pid: nextPid))
+                case let .checkPort(name, _, port):
+                    pending.append(.portChecked(instance: name, busy: busyPorts.contains(port)))
+                default:
+                    break
+                }
             }
         }
         log += all
@@ -60,7 +70,7 @@ func exitCode(_ effects: [Effect]) -> Int32? {
 }
 
 func messages(_ effects: [Effect]) -> [String] {
-    effects.compactMap { if case let .message(text) = $0 { return text } else { return nil } }
+    effects.compactMap { if case let .event(event) = $0 { return event.text } else { return nil } }
 }
 
 func proc(_ name: String, kind: ProcessKind = .service, restart: RestartPolicy = .no, deps: [(String, DependencyCondition)] = [],
