@@ -15,6 +15,10 @@ public struct LoadOptions: Sendable {
     public var basePort: Int?
     /// orch's own environment, which every process inherits.
     public var environment: [String: String]
+    /// `--timeout`: every process's stop timeout.
+    public var stopTimeout: Duration?
+    /// `--port`: the control port, over ORCH_PORT and `control.port`.
+    public var controlPort: Int?
 
     public init(
         file: String? = nil,
@@ -22,8 +26,12 @@ public struct LoadOptions: Sendable {
         envFiles: [String]? = nil,
         formation: [String: Int] = [:],
         basePort: Int? = nil,
-        environment: [String: String] = ProcessEnvironment.current()
+        environment: [String: String] = ProcessEnvironment.current(),
+        stopTimeout: Duration? = nil,
+        controlPort: Int? = nil
     ) {
+        self.stopTimeout = stopTimeout
+        self.controlPort = controlPort
         self.file = file
         self.workingDirectory = workingDirectory
         self.envFiles = envFiles
@@ -96,7 +104,9 @@ public enum ConfigLoader {
     /// Throws every problem found (not just the first), each with file, line and column.
     public static func load(_ options: LoadOptions) throws(ConfigError) -> LoadResult {
         var loader = Loader(options: options)
-        return try loader.load()
+        var result = try loader.load()
+        try applyCommandLine(options, to: &result.spec)
+        return result
     }
 }
 
@@ -121,9 +131,7 @@ struct Loader {
 
     /// How a path is shown in messages: relative to the working directory when beneath it.
     func display(_ path: String) -> String {
-        if path == workingDirectory { return "." }
-        let prefix = workingDirectory == "/" ? "/" : workingDirectory + "/"
-        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+        Path.display(path, from: workingDirectory)
     }
 
     mutating func load() throws(ConfigError) -> LoadResult {
@@ -512,41 +520,6 @@ struct Loader {
             result.append(cycle.reversed())
         }
         return result.sorted { ($0.first ?? 0) < ($1.first ?? 0) }
-    }
-}
-
-/// Lexical path handling: no symlinks resolved, no file system touched.
-enum Path {
-    static func absolute(_ path: String, relativeTo base: String) -> String {
-        normalize(path.hasPrefix("/") ? path : join(base, path))
-    }
-
-    static func join(_ directory: String, _ name: String) -> String {
-        directory.hasSuffix("/") ? directory + name : directory + "/" + name
-    }
-
-    /// Collapses `.`, `..` and repeated slashes; `..` above the root stays at the root.
-    static func normalize(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/") {
-            if part == "." { continue }
-            if part == ".." { _ = parts.popLast(); continue }
-            parts.append(part)
-        }
-        return "/" + parts.joined(separator: "/")
-    }
-
-    static func directory(of path: String) -> String {
-        let normalized = normalize(path)
-        guard let slash = normalized.lastIndex(of: "/"), slash != normalized.startIndex else { return "/" }
-        return String(normalized[..<slash])
-    }
-
-    static func expandingTilde(_ path: String, home: String?) -> String {
-        guard let home, !home.isEmpty else { return path }
-        if path == "~" { return home }
-        if path.hasPrefix("~/") { return join(home, String(path.dropFirst(2))) }
-        return path
     }
 }
 

@@ -127,6 +127,6 @@ final class FileWatcher {
     }
 
     private func display(_ path: String) -> String {
-        path.hasPrefix(projectDirectory + "/") ? String(path.dropFirst(projectDirectory.count + 1)) : path
+        Path.display(path, from: projectDirectory)
     }
 }

@@ -46,31 +46,27 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: [.customShort("p"), .customLong("base-port")], help: ArgumentHelp("Base PORT (default $PORT, else 5000); the i-th process gets base+100*i.", valueName: "port"))
     var port: Int?
 
-    /// Loads the config again for `orch ctl reload`, from the directory orch started in.
-    func reload() -> Result<ProjectSpec, ConfigError> {
-        do {
-            let formationMap = try formation.map { try Formation.parse($0) } ?? [:]
-            let options = LoadOptions(
-                file: file, workingDirectory: startDirectory, envFiles: envFiles.isEmpty ? nil : envFiles,
-                formation: formationMap, basePort: port, environment: startEnvironment)
-            return .success(try ConfigLoader.load(options).spec)
-        } catch let error as ConfigError {
-            return .failure(error)
-        } catch {
-            return .failure(ConfigError(ConfigDiagnostic(file: file ?? "", message: "\(error)")))
+    /// The load options of this command line: the file, env files, `-m`, `-p`, and
+    /// what `up`/`run` add (`--timeout`, `--port`). `up`, `run`, `check` and `orch ctl
+    /// reload` all load through these, so they resolve a file the same way.
+    func loadOptions(stopTimeout: Duration? = nil, controlPort: Int? = nil) throws -> LoadOptions {
+        var formationMap: [String: Int] = [:]
+        if let formation {
+            do { formationMap = try Formation.parse(formation) } catch {
+                for diagnostic in error.diagnostics { printError("orch: \(diagnostic)") }
+                throw ExitCode(2)
+            }
         }
+        return LoadOptions(
+            file: file, workingDirectory: startDirectory, envFiles: envFiles.isEmpty ? nil : envFiles,
+            formation: formationMap, basePort: port, environment: startEnvironment,
+            stopTimeout: stopTimeout, controlPort: controlPort)
     }
 
     /// Loads and validates the config, or prints every error and exits 2.
-    func load() throws -> ProjectSpec {
-        let environment = startEnvironment
-        let cwd = startDirectory
-        var formationMap: [String: Int] = [:]
+    func load(_ options: LoadOptions? = nil) throws -> ProjectSpec {
+        let options = try options ?? loadOptions()
         do {
-            if let formation { formationMap = try Formation.parse(formation) }
-            let options = LoadOptions(
-                file: file, workingDirectory: cwd, envFiles: envFiles.isEmpty ? nil : envFiles,
-                formation: formationMap, basePort: port, environment: environment)
             let result = try ConfigLoader.load(options)
             for warning in result.warnings { printError("orch: warning: \(warning)") }
             return result.spec
@@ -78,6 +74,17 @@ struct ConfigOptions: ParsableArguments {
             for diagnostic in error.diagnostics { printError("orch: \(diagnostic)") }
             throw ExitCode(2)
         }
+    }
+}
+
+/// Loads the config again for `orch ctl reload` with the options orch started with,
+/// from the file it started with (not whatever discovery finds now).
+func reloader(_ options: LoadOptions, file: String) -> @Sendable () -> Result<ProjectSpec, ConfigError> {
+    var options = options
+    options.file = file
+    let fixed = options
+    return {
+        do throws(ConfigError) { return .success(try ConfigLoader.load(fixed).spec) } catch { return .failure(error) }
     }
 }
 
@@ -140,13 +147,14 @@ struct OutputOptions: ParsableArguments {
 
     var useColor: Bool { color.enabled }
 
-    func apply(to spec: inout ProjectSpec) throws {
-        guard let timeout else { return }
+    /// `--timeout` as a duration, or exits 2 naming the problem.
+    func stopTimeout() throws -> Duration? {
+        guard let timeout else { return nil }
         guard let duration = DurationParser.parse(timeout) else {
             printError("orch: --timeout '\(timeout)' is not a duration (use e.g. 500ms, 5s, 1m)")
             throw ExitCode(2)
         }
-        for i in spec.processes.indices { spec.processes[i].stop.timeout = duration }
+        return duration
     }
 }
 
@@ -161,39 +169,17 @@ struct ControlFlags: ParsableArguments {
     @Flag(help: "Do not open a control port (orch ctl cannot reach this orch).")
     var noControl = false
 
-    func options(for spec: ProjectSpec, loader: ConfigOptions) throws -> ControlOptions? {
+    /// The control port as resolved by the loader (`--port` > ORCH_PORT > `control.port`).
+    func options(for spec: ProjectSpec, loadOptions: LoadOptions) -> ControlOptions? {
         if noControl { return nil }
-        let environment = currentEnvironment()
-        var port = controlPort
-        var explicit = controlPort != nil
-        if port == nil, let text = environment["ORCH_PORT"], !text.isEmpty {
-            guard let value = Int(text) else {
-                printError("orch: ORCH_PORT='\(text)' is not a port number")
-                throw ExitCode(2)
-            }
-            port = value
-            explicit = true
-        }
-        if port == nil, let configured = spec.control.port {
-            port = configured
-            explicit = true
-        }
-        guard (0...65535).contains(port ?? 0) else {
-            printError("orch: control port \(port ?? 0) is out of range (0-65535)")
-            throw ExitCode(2)
-        }
         let host = listen ?? "127.0.0.1"
         if !host.hasPrefix("127.") && host != "localhost" {
             printError("orch: warning: the control port listens on \(host): other hosts can reach it (the token still guards it)")
         }
-        // A reload reads the file this orch started with, not whatever discovery finds now.
-        var configured = loader
-        configured.file = spec.configFile
-        let reloadOptions = configured
         return ControlOptions(
-            host: host == "localhost" ? "127.0.0.1" : host, port: UInt16(port ?? 0), explicitPort: explicit,
-            project: spec.directory, socket: spec.control.socket, environment: environment,
-            reload: { reloadOptions.reload() })
+            host: host == "localhost" ? "127.0.0.1" : host, port: UInt16(clamping: spec.control.port ?? 0),
+            explicitPort: spec.control.port != nil, project: spec.directory, socket: spec.control.socket,
+            environment: loadOptions.environment, reload: reloader(loadOptions, file: spec.configFile))
     }
 }
 
@@ -222,17 +208,19 @@ struct Up: ParsableCommand {
     @OptionGroup var control: ControlFlags
 
     func run() throws {
-        var spec = try config.load()
+        let options = try config.loadOptions(stopTimeout: output.stopTimeout(), controlPort: control.controlPort)
+        let spec = try config.load(options)
         try validateNames(names, in: spec)
-        try output.apply(to: &spec)
         let code = try supervise(spec, selected: names.isEmpty ? nil : names, mode: .up, output: output,
-                                 control: control.options(for: spec, loader: config))
+                                 control: control.options(for: spec, loadOptions: options))
         throw ExitCode(code)
     }
 }
 
 func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions, control: ControlOptions?) -> Runtime? {
-    makeRuntime(spec, selected: selected, mode: mode, options: RuntimeOptions(style: output.style, control: control))
+    // --timeout also bounds how long orphans get at exit.
+    makeRuntime(spec, selected: selected, mode: mode,
+                options: RuntimeOptions(style: output.style, orphanTimeout: (try? output.stopTimeout()) ?? .seconds(5), control: control))
 }
 
 func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, options: RuntimeOptions) -> Runtime? {
@@ -330,6 +318,5 @@ func currentDirectory() -> String { ProcessEnvironment.workingDirectory() }
 
 /// A path relative to the current directory when it is inside it.
 func displayPath(_ path: String) -> String {
-    let cwd = currentDirectory() + "/"
-    return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    Path.display(path, from: currentDirectory())
 }

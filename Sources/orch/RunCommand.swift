@@ -58,8 +58,8 @@ struct Run: ParsableCommand {
     @OptionGroup var control: ControlFlags
 
     func run() throws {
-        var spec = try config.load()
-        try output.apply(to: &spec)
+        let loadOptions = try config.loadOptions(stopTimeout: output.stopTimeout(), controlPort: control.controlPort)
+        let spec = try config.load(loadOptions)
         let runTimeout = try parseTimeoutAll()
         if !command.isEmpty {
             guard names.isEmpty else {
@@ -83,7 +83,8 @@ struct Run: ParsableCommand {
         }
         try refuseUnrunnable(targets, in: spec)
         var options = RuntimeOptions(style: output.style(timestampsByDefault: !Descriptor.isTerminal(1)),
-                                     control: try control.options(for: spec, loader: config))
+                                     orphanTimeout: try output.stopTimeout() ?? .seconds(5),
+                                     control: control.options(for: spec, loadOptions: loadOptions))
         options.failFast = failFast
         options.runTimeout = runTimeout
         guard let runtime = makeRuntime(spec, selected: nil, mode: .run(targets: Set(targets)), options: options) else { throw ExitCode(2) }
@@ -153,7 +154,8 @@ struct Run: ParsableCommand {
         process.arguments = command
         process.foreground = true
         spec.processes.append(process)
-        var options = RuntimeOptions(style: output.style(timestampsByDefault: false), control: nil)
+        var options = RuntimeOptions(style: output.style(timestampsByDefault: false),
+                                     orphanTimeout: try output.stopTimeout() ?? .seconds(5), control: nil)
         options.oneOff = true
         options.quiet = needed.isEmpty
         options.runTimeout = runTimeout
