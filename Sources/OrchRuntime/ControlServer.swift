@@ -336,7 +336,8 @@ final class ControlServer {
         case .status, .list:
             return ResultBody(project: endpoint?.project, pid: Processes.currentPID, processes: statusRows())
         case .start, .stop, .restart:
-            let names = try resolveTargets(params.names)
+            // Stopping a process that was never started must not start it first.
+            let names = try resolveTargets(params.names, bringingIn: method != .stop)
             // start acts on what is not running, stop on what is: say so when that is nothing.
             let acting = names.filter { name in
                 let alive = core.instance(named: name)?.state.isActive ?? false
@@ -350,19 +351,21 @@ final class ControlServer {
             }
             guard !acting.isEmpty else {
                 let what = method == .start ? "already running" : "already stopped"
-                return ResultBody(message: "\(names.joined(separator: ", ")): \(what)", affected: [])
+                let shown = names.isEmpty ? params.names ?? [] : names
+                return ResultBody(message: "\(shown.joined(separator: ", ")): \(what)", affected: [])
             }
             let request: OrchCore.Request = method == .start ? .start(acting) : method == .stop ? .stop(acting) : .restart(acting)
             host.submit(request)
             return ResultBody(message: "\(method.rawValue) \(acting.joined(separator: ", "))", affected: acting)
         case .signal:
-            let names = try resolveTargets(params.names)
+            let names = try resolveTargets(params.names, bringingIn: false)
             guard let text = params.signal, let signal = SignalName.number(text) else {
                 throw RPCError(code: RPCError.invalidParams, message: "unknown signal '\(params.signal ?? "")' (e.g. TERM, HUP, USR1, 9)")
             }
             let running = names.filter { core.instance(named: $0)?.state.pid != nil }
             guard !running.isEmpty else {
-                throw RPCError(code: RPCError.failed, message: "\(names.joined(separator: ", ")) \(names.count == 1 ? "is" : "are") not running: no signal sent")
+                let shown = names.isEmpty ? params.names ?? [] : names
+                throw RPCError(code: RPCError.failed, message: "\(shown.joined(separator: ", ")) \(shown.count == 1 ? "is" : "are") not running: no signal sent")
             }
             host.submit(.signal(running, signal: signal))
             return ResultBody(message: "sent SIG\(SignalName.name(signal)) to \(running.joined(separator: ", "))", affected: running)
@@ -377,14 +380,16 @@ final class ControlServer {
             host.submit(.scale(process: name, count: count))
             return ResultBody(message: "\(name) scaled to \(count)", affected: core.resolve(name) ?? [])
         case .logs:
-            let names = try params.names.map { try resolveTargets($0) } ?? core.instances.map(\.name)
+            // Reading never changes state: a process that is not running has no lines.
+            let names = try params.names.map { try resolveTargets($0, bringingIn: false) } ?? core.instances.map(\.name)
             let count = max(0, params.lines ?? 100)
             var lines: [LogLine] = []
             for name in names {
                 for line in host.logTail(of: name, lines: count) { lines.append(LogLine(process: name, line: line)) }
             }
             if params.follow == true {
-                connection.followLogs = Set(names.isEmpty ? core.instances.map(\.name) : names)
+                // By the names asked for too, so a process started later is followed.
+                connection.followLogs = Set(names + (params.names ?? []))
                 if params.names == nil { connection.followLogs = [] }  // empty = every instance, current and future
                 updateLogFollowers()
             }
@@ -412,14 +417,17 @@ final class ControlServer {
         return RPCError(code: RPCError.unknownProcess, message: text)
     }
 
-    private func resolveTargets(_ names: [String]?) throws -> [String] {
+    /// The instances `names` stand for. With `bringingIn`, a process that was not
+    /// started (`orch up NAMES`, scaled to 0) is scaled up so that there is something
+    /// to act on: for start, stop, restart and signal, never for reading.
+    private func resolveTargets(_ names: [String]?, bringingIn: Bool = true) throws -> [String] {
         guard let names, !names.isEmpty else {
             throw RPCError(code: RPCError.invalidParams, message: "name a process, an instance (web.2) or all")
         }
         var result: [String] = []
         for name in names {
             guard let resolved = core.resolve(name) else { throw unknownProcess(name) }
-            if resolved.isEmpty, let process = core.project.process(named: name) {
+            if resolved.isEmpty, bringingIn, let process = core.spec(named: name) {
                 // A process not started by `orch up NAMES`: bring in its replicas.
                 host.submit(.scale(process: name, count: max(process.replicas, 1)))
                 result += core.resolve(name) ?? []

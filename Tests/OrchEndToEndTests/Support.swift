@@ -1,8 +1,10 @@
 import Foundation
 import XCTest
 
-/// The built `orch` binary, next to this test bundle.
+/// The built `orch` binary, next to this test bundle (ORCH_TEST_BINARY overrides it,
+/// e.g. to run the suite against an older build).
 func orchBinary() -> String {
+    if let path = ProcessInfo.processInfo.environment["ORCH_TEST_BINARY"], !path.isEmpty { return path }
     let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
     for _ in 0..<4 {
