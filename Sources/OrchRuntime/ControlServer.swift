@@ -448,6 +448,11 @@ final class ControlServer {
             let (pa, pb) = (order[a.element.process] ?? .max, order[b.element.process] ?? .max)
             return pa != pb ? pa < pb : a.element.spec.replica < b.element.spec.replica
         }.map(\.element)
+        // Each instance is its own process group: count every member, not just the leader.
+        let usage = Processes.usage(ofGroups: Set(records.compactMap { record -> Int32? in
+            if case let .running(pid, _, _) = record.state { return pid }
+            return nil
+        }))
         return records.map { record in
             let spec = core.processSpec(of: record)
             var uptime: Double?
@@ -455,9 +460,9 @@ final class ControlServer {
             var memory: Int?
             if case let .running(pid, since, _) = record.state {
                 uptime = Double((now - since).nanoseconds) / 1e9
-                if let stat = Processes.stat(of: pid) {
-                    cpu = Double(stat.cpuTicks) / ticks
-                    memory = stat.residentPages * page
+                if let group = usage[pid] {
+                    cpu = Double(group.cpuTicks) / ticks
+                    memory = group.residentPages * page
                 }
             }
             return ProcessStatus(

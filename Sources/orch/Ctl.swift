@@ -105,21 +105,24 @@ struct Ctl: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start processes (a name, an instance like web.2, or all).")
         @Argument(help: "Processes to start.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
         @OptionGroup var ctl: CtlOptions
-        func run() throws { try simple(.start, names, ctl) }
+        @OptionGroup var wait: WaitOptions
+        func run() throws { try simple(.start, names, ctl, wait) }
     }
 
     struct Stop: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop processes; they stay stopped and do not stop orch.")
         @Argument(help: "Processes to stop.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
         @OptionGroup var ctl: CtlOptions
-        func run() throws { try simple(.stop, names, ctl) }
+        @OptionGroup var wait: WaitOptions
+        func run() throws { try simple(.stop, names, ctl, wait) }
     }
 
     struct Restart: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Restart processes; each new instance starts once the old one's process group is gone.")
         @Argument(help: "Processes to restart.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
         @OptionGroup var ctl: CtlOptions
-        func run() throws { try simple(.restart, names, ctl) }
+        @OptionGroup var wait: WaitOptions
+        func run() throws { try simple(.restart, names, ctl, wait) }
     }
 
     struct SignalCommand: ParsableCommand {
@@ -221,11 +224,14 @@ struct Ctl: ParsableCommand {
     struct Down: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop every process and orch itself.")
         @OptionGroup var ctl: CtlOptions
+        @OptionGroup var wait: WaitOptions
         func run() throws {
+            let deadline = try wait.deadline()
             let client = try ctl.connect()
+            let pid = try ctl.call(client, .status).pid
             let result = try ctl.call(client, .shutdown)
-            if ctl.json { return ctl.printJSON(result) }
-            print(result.message ?? "stopping")
+            if ctl.json { ctl.printJSON(result) } else { print(result.message ?? "stopping") }
+            if wait.wait, let pid { try waitForExit(of: pid, deadline: deadline) }
         }
     }
 }
@@ -246,19 +252,26 @@ struct RestartShort: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "restart", abstract: "Short for `orch ctl restart`.")
     @Argument(help: "Processes to restart.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
     @OptionGroup var ctl: CtlOptions
-    func run() throws { try simple(.restart, names, ctl) }
+    @OptionGroup var wait: WaitOptions
+    func run() throws { try simple(.restart, names, ctl, wait) }
 }
 
-private func simple(_ method: Method, _ names: [String], _ ctl: CtlOptions) throws {
+private func simple(_ method: Method, _ names: [String], _ ctl: CtlOptions, _ wait: WaitOptions) throws {
+    let deadline = try wait.deadline()
     let client = try ctl.connect()
     let result = try ctl.call(client, method, Params(names: names))
-    if ctl.json { return ctl.printJSON(result) }
-    guard let affected = result.affected, !affected.isEmpty else {
+    let affected = result.affected ?? []
+    if ctl.json {
+        ctl.printJSON(result)
+    } else if affected.isEmpty {
         print(result.message ?? "nothing to do")
-        return
+    } else {
+        let verb = method == .start ? "starting" : method == .stop ? "stopping" : "restarting"
+        print("\(verb): \(affected.joined(separator: ", "))")
     }
-    let verb = method == .start ? "starting" : method == .stop ? "stopping" : "restarting"
-    print("\(verb): \(affected.joined(separator: ", "))")
+    if wait.wait && !affected.isEmpty {
+        try waitFor(method, affected, client: client, ctl: ctl, deadline: deadline)
+    }
 }
 
 func statusTable(_ rows: [ProcessStatus], color: Bool) -> String {
