@@ -71,11 +71,14 @@ final class ControlConnection {
     var followLogs: Set<String>?
     var followEvents = false
     var closeAfterFlush = false
+    /// When an unauthenticated connection is closed (monotonic ns).
+    let authDeadline: Int64
     static let maxPending = Limits.controlPendingBytes
 
-    init(id: UInt64, fd: consuming FileDescriptor) {
+    init(id: UInt64, fd: consuming FileDescriptor, authDeadline: Int64) {
         self.id = id
         self.fd = consume fd
+        self.authDeadline = authDeadline
     }
 
     var isOpen: Bool { fd != nil }
@@ -103,7 +106,27 @@ final class ControlServer {
     private(set) var endpoint: ControlEndpoint?
     private var stateFilePath: String?
     private var connections: [UInt64: ControlConnection] = [:]
+    /// Connections not yet authenticated, oldest first (their deadlines are in order).
+    private var unauthenticated: [UInt64] = []
+    private var authenticatedCount = 0
     private var nextID: UInt64 = 1
+    /// Set while accepting is paused for want of descriptors: when to try again.
+    private var acceptRetry: Int64?
+    /// The shortage was reported; said once until connections are accepted again.
+    private var shortageReported = false
+
+    /// A connection must authenticate this soon, or it is closed: idle connections
+    /// from other local users cannot hold the port.
+    static let authTimeout: Duration = .seconds(2)
+    /// Separate budgets, so unauthenticated connections never lock out the owner.
+    static let maxUnauthenticated = Limits.controlConnections
+    static let maxAuthenticated = Limits.controlConnections
+    /// How long accepting pauses after EMFILE before it tries again.
+    static let acceptRetryDelay: Duration = .milliseconds(250)
+    /// Longest process name a request may carry (config names are far shorter).
+    static let maxNameBytes = 256
+    /// Most names one request may carry.
+    static let maxNames = 1024
 
     init(options: ControlOptions, loop: EventLoop, host: ControlHost) {
         self.options = options
@@ -170,23 +193,78 @@ final class ControlServer {
 
     // MARK: - Connections
 
-    /// A listener is readable: accept what is waiting.
+    /// A listener is readable: accept what is waiting. At the descriptor limit the
+    /// listeners stop being watched (level-triggered, they would wake the loop
+    /// forever) until a retry a moment later.
     func acceptConnections() {
         for index in listeners.indices {
             let listener = listeners[index].fd.raw
-            while let fd = Socket.accept(listener) {
-                let descriptor = FileDescriptor(owning: fd)
-                guard connections.count < Limits.controlConnections else {
-                    _ = try? Descriptor.write(descriptor.raw, Wire.encode(Response(id: nil, error: RPCError(code: RPCError.failed, message: "too many control connections (\(Limits.controlConnections))"))))
-                    continue
+            accepting: while true {
+                switch Socket.acceptOne(listener) {
+                case let .connection(fd):
+                    admit(FileDescriptor(owning: fd))
+                case .none:
+                    break accepting
+                case let .exhausted(error):
+                    pauseAccepting(error)
+                    return
                 }
-                let id = nextID
-                nextID += 1
-                guard let registration = try? loop.register(fd, events: Epoll.readable, as: .control(id)) else { continue }
-                let connection = ControlConnection(id: id, fd: descriptor)
-                connection.registration = registration
-                connections[id] = connection
             }
+        }
+        if shortageReported {
+            shortageReported = false
+            host.message("control port: accepting connections again")
+        }
+    }
+
+    private func admit(_ descriptor: consuming FileDescriptor) {
+        if unauthenticated.count >= ControlServer.maxUnauthenticated, let oldest = unauthenticated.first, let victim = connections[oldest] {
+            // Make room by the oldest unauthenticated connection, never by refusing.
+            close(victim)
+        }
+        let id = nextID
+        nextID += 1
+        let raw = descriptor.raw
+        guard let registration = try? loop.register(raw, events: Epoll.readable, as: .control(id)) else { return }
+        let deadline = (Instant(nanoseconds: Clock.monotonicNanoseconds()) + ControlServer.authTimeout).nanoseconds
+        let connection = ControlConnection(id: id, fd: descriptor, authDeadline: deadline)
+        connection.registration = registration
+        connections[id] = connection
+        unauthenticated.append(id)
+    }
+
+    private func pauseAccepting(_ error: SystemError) {
+        for listener in listeners { loop.modify(listener.fd.raw, events: 0, id: listener.registration) }
+        acceptRetry = (Instant(nanoseconds: Clock.monotonicNanoseconds()) + ControlServer.acceptRetryDelay).nanoseconds
+        if !shortageReported {
+            shortageReported = true
+            host.message("control port: cannot accept connections (\(error)); paused until a descriptor is free (raise the limit with ulimit -n)")
+        }
+    }
+
+    /// The earliest moment `expire` has work: an authentication deadline or a retry.
+    var nextDeadline: Int64? {
+        var earliest = acceptRetry
+        if let first = unauthenticated.first, let connection = connections[first] {
+            earliest = min(earliest ?? connection.authDeadline, connection.authDeadline)
+        }
+        return earliest
+    }
+
+    /// Closes connections that did not authenticate in time; resumes accepting.
+    func expire(now: Int64) {
+        while let first = unauthenticated.first {
+            guard let connection = connections[first] else {
+                unauthenticated.removeFirst()
+                continue
+            }
+            guard connection.authDeadline <= now else { break }
+            close(connection)
+        }
+        if let retry = acceptRetry, retry <= now {
+            acceptRetry = nil
+            for listener in listeners { loop.modify(listener.fd.raw, events: Epoll.readable, id: listener.registration) }
+            acceptConnections()
         }
     }
 
@@ -283,6 +361,11 @@ final class ControlServer {
         guard let fd = connection.fd?.raw else { return }
         loop.unregister(fd, connection.registration)
         connections.removeValue(forKey: connection.id)
+        if connection.authenticated {
+            authenticatedCount -= 1
+        } else if let position = unauthenticated.firstIndex(of: connection.id) {
+            unauthenticated.remove(at: position)
+        }
         connection.fd = nil
         if connection.followLogs != nil { updateLogFollowers() }
     }
@@ -309,7 +392,13 @@ final class ControlServer {
                 reject(connection, id: id, RPCError(code: RPCError.unauthorized, message: "not authenticated: the first request must be auth with the token from the state file"))
                 return
             }
+            if let position = unauthenticated.firstIndex(of: connection.id) { unauthenticated.remove(at: position) }
+            guard authenticatedCount < ControlServer.maxAuthenticated else {
+                reject(connection, id: id, RPCError(code: RPCError.failed, message: "too many control connections (\(ControlServer.maxAuthenticated))"))
+                return
+            }
             connection.authenticated = true
+            authenticatedCount += 1
             send(Response(id: id, result: ResultBody(project: endpoint?.project, pid: Processes.currentPID)), to: connection)
             return
         }
@@ -330,6 +419,14 @@ final class ControlServer {
     }
 
     private func perform(_ method: Method, _ params: Params, connection: ControlConnection) throws -> ResultBody {
+        if let names = params.names {
+            guard names.count <= ControlServer.maxNames else {
+                throw RPCError(code: RPCError.invalidParams, message: "too many names (\(names.count)); at most \(ControlServer.maxNames)")
+            }
+            if let long = names.first(where: { $0.utf8.count > ControlServer.maxNameBytes }) {
+                throw RPCError(code: RPCError.invalidParams, message: "a process name of \(long.utf8.count) bytes: names are at most \(ControlServer.maxNameBytes)")
+            }
+        }
         switch method {
         case .auth:
             return ResultBody(project: endpoint?.project, pid: Processes.currentPID)
@@ -413,7 +510,12 @@ final class ControlServer {
 
     private func unknownProcess(_ name: String) -> RPCError {
         var text = "unknown process '\(name)'"
-        if let suggestion = Suggestion.nearest(to: name, in: core.knownNames) { text += " (did you mean '\(suggestion)'?)" }
+        // Bounded work: a typo is short and about as long as what it misspells.
+        if name.count <= 64 {
+            let length = name.count
+            let candidates = core.knownNames.lazy.filter { abs($0.count - length) <= 3 }.prefix(10_000)
+            if let suggestion = Suggestion.nearest(to: name, in: Array(candidates)) { text += " (did you mean '\(suggestion)'?)" }
+        }
         return RPCError(code: RPCError.unknownProcess, message: text)
     }
 

@@ -249,6 +249,7 @@ public final class Runtime {
     func fireTimers() {
         let now = Clock.monotonicNanoseconds()
         probes.expire(now: now)
+        control?.expire(now: now)
         checkLingering()
         enqueue(.tick)
     }
@@ -299,6 +300,7 @@ public final class Runtime {
     func armTimer() {
         var deadline = core.nextDeadline?.nanoseconds
         if let probe = probes.nextDeadline { deadline = min(deadline ?? probe, probe) }
+        if let control = control?.nextDeadline { deadline = min(deadline ?? control, control) }
         if children.hasLingering {
             // A group member whose parent is not orch can end without a SIGCHLD to us.
             let soon = Clock.monotonicNanoseconds() + 100_000_000
