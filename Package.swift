@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "OrchCore", dependencies: ["OrchConfig"]),
         .target(name: "OrchProtocol", dependencies: ["OrchLimits"]),
         .target(name: "OrchClient", dependencies: ["OrchProtocol", "OrchSystem"]),
-        .target(name: "OrchRuntime", dependencies: ["OrchLimits", "OrchCore", "OrchConfig", "OrchSystem", "OrchProtocol", "OrchClient"]),
+        .target(name: "OrchRuntime", dependencies: ["OrchLimits", "OrchCore", "OrchConfig", "OrchSystem", "OrchProtocol"]),
         .executableTarget(
             name: "orch",
             dependencies: [

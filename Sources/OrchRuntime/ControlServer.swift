@@ -1,9 +1,20 @@
-import OrchClient
 import OrchConfig
 import OrchCore
 import OrchLimits
 import OrchProtocol
 import OrchSystem
+
+/// Where a running orch publishes its control endpoint so that `orch ctl` finds
+/// it (the state file, in `OrchClient`): the runtime serves, the registry tells.
+public protocol EndpointRegistry: Sendable {
+    /// A live orch that already serves `project`, if any; throws when where it would
+    /// be found cannot be trusted (another user's directory or file).
+    func running(project: String) throws -> ControlEndpoint?
+    /// Publishes this orch's endpoint; returns what to hand to `withdraw`.
+    func publish(_ endpoint: ControlEndpoint) throws -> String
+    /// Removes what `publish` wrote, if it still names this orch.
+    func withdraw(_ published: String)
+}
 
 /// How the control port is set up.
 public struct ControlOptions: Sendable {
@@ -18,9 +29,12 @@ public struct ControlOptions: Sendable {
     public var environment: [String: String]
     /// Re-reads the config for `reload`.
     public var reload: @Sendable () -> Result<ProjectSpec, ConfigError>
+    public var registry: any EndpointRegistry
 
     public init(host: String = "127.0.0.1", port: UInt16 = 0, explicitPort: Bool = false, project: String, socket: String? = nil,
-                environment: [String: String], reload: @escaping @Sendable () -> Result<ProjectSpec, ConfigError>) {
+                environment: [String: String], registry: any EndpointRegistry,
+                reload: @escaping @Sendable () -> Result<ProjectSpec, ConfigError>) {
+        self.registry = registry
         self.socket = socket
         self.host = host
         self.port = port
@@ -63,6 +77,8 @@ final class ControlConnection {
     var fd: FileDescriptor?
     var registration: UInt64 = 0
     var input: [UInt8] = []
+    /// How much of `input` is known to hold no newline.
+    var scanned = 0
     var output: [UInt8] = []
     var outputOffset = 0
     var authenticated = false
@@ -104,7 +120,8 @@ final class ControlServer {
     private var listeners: [Listener] = []
     private var token: [UInt8] = []
     private(set) var endpoint: ControlEndpoint?
-    private var stateFilePath: String?
+    /// What the registry published for this orch.
+    private var published: String?
     private var connections: [UInt64: ControlConnection] = [:]
     /// Connections not yet authenticated, oldest first (their deadlines are in order).
     private var unauthenticated: [UInt64] = []
@@ -141,14 +158,10 @@ final class ControlServer {
     /// Binds the control port and writes the state file.
     func start() throws {
         let control = options
-        switch StateFile.lookup(project: control.project, environment: control.environment) {
-        case let .running(endpoint) where endpoint.pid != Processes.currentPID:
+        // Throws when the state file's directory or file cannot be trusted.
+        if let endpoint = try control.registry.running(project: control.project), endpoint.pid != Processes.currentPID {
             if !control.explicitPort { throw AlreadyRunning(endpoint: endpoint) }
             host.message("another orch serves this project (pid \(endpoint.pid), \(endpoint.address)); `orch ctl` needs --control \(control.host):\(control.port)")
-        case let .untrusted(problem):
-            throw StateFile.Untrusted(description: problem + " (or start orch with --no-control)")
-        default:
-            break
         }
         let (fd, port) = try Socket.listen(host: control.host, port: control.port)
         try addListener(FileDescriptor(owning: fd))
@@ -162,10 +175,10 @@ final class ControlServer {
         self.token = Array(token.utf8)
         let endpoint = ControlEndpoint(pid: Processes.currentPID, host: control.host, port: Int(port), token: token, project: control.project, socket: control.socket)
         self.endpoint = endpoint
-        if case .running = StateFile.lookup(project: control.project, environment: control.environment) {
+        if try control.registry.running(project: control.project) != nil {
             return  // another orch keeps the state file; this one is reached with --control
         }
-        stateFilePath = try StateFile.write(endpoint, environment: control.environment)
+        published = try control.registry.publish(endpoint)
     }
 
     private func addListener(_ fd: consuming FileDescriptor) throws(SystemError) {
@@ -175,13 +188,9 @@ final class ControlServer {
 
     /// Removes the state file (ours only), closes every connection and listener.
     func stop() {
-        if let path = stateFilePath {
-            // Only remove our own file.
-            if let bytes = Files.read(path), let endpoint = try? Wire.decode(ControlEndpoint.self, from: bytes[...]),
-               endpoint.pid == Processes.currentPID {
-                Files.remove(path)
-            }
-            stateFilePath = nil
+        if let published {
+            options.registry.withdraw(published)
+            self.published = nil
         }
         for connection in connections.values { close(connection) }
         let hadUnix = listeners.count > 1
@@ -218,6 +227,12 @@ final class ControlServer {
     }
 
     private func admit(_ descriptor: consuming FileDescriptor) {
+        guard authenticatedCount < ControlServer.maxAuthenticated else {
+            // No room for another client whoever it is: say so at once.
+            _ = try? Descriptor.write(descriptor.raw, Wire.encode(Response(id: nil, error: RPCError(
+                code: RPCError.failed, message: "too many control connections (\(ControlServer.maxAuthenticated))"))))
+            return
+        }
         if unauthenticated.count >= ControlServer.maxUnauthenticated, let oldest = unauthenticated.first, let victim = connections[oldest] {
             // Make room by the oldest unauthenticated connection, never by refusing.
             close(victim)
@@ -291,15 +306,21 @@ final class ControlServer {
         }
     }
 
+    /// Handles every complete line. Each byte is searched for a newline once
+    /// (`scanned`), so a long line costs linear time, not a rescan per read.
     private func processInput(_ connection: ControlConnection) {
-        while connection.isOpen, let newline = connection.input.firstIndex(of: 0x0A) {
-            let line = connection.input[..<newline]
-            if line.count > ControlProtocol.maxLineBytes {
+        while connection.isOpen {
+            guard let newline = connection.input[connection.scanned...].firstIndex(of: 0x0A) else {
+                connection.scanned = connection.input.count
+                break
+            }
+            if newline > ControlProtocol.maxLineBytes {
                 reject(connection, id: nil, RPCError(code: RPCError.invalidRequest, message: "request over 1 MiB"))
                 return
             }
-            let request = Array(line)
+            let request = Array(connection.input[..<newline])
             connection.input.removeSubrange(...newline)
+            connection.scanned = 0
             handleRequest(request, on: connection)
         }
         if connection.input.count > ControlProtocol.maxLineBytes {
@@ -311,6 +332,7 @@ final class ControlServer {
     private func reject(_ connection: ControlConnection, id: Int?, _ error: RPCError) {
         send(Response(id: id, error: error), to: connection)
         connection.input = []
+        connection.scanned = 0
         connection.closeAfterFlush = true
         flush(connection)
     }

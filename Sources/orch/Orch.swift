@@ -179,7 +179,8 @@ struct ControlFlags: ParsableArguments {
         return ControlOptions(
             host: host == "localhost" ? "127.0.0.1" : host, port: UInt16(clamping: spec.control.port ?? 0),
             explicitPort: spec.control.port != nil, project: spec.directory, socket: spec.control.socket,
-            environment: loadOptions.environment, reload: reloader(loadOptions, file: spec.configFile))
+            environment: loadOptions.environment, registry: StateFileRegistry(environment: loadOptions.environment),
+            reload: reloader(loadOptions, file: spec.configFile))
     }
 }
 
