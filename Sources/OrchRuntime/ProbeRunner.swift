@@ -42,8 +42,8 @@ final class ProbeRunner {
     /// (instance, busy): the answer to `checkPort`.
     var onPortChecked: (String, Bool) -> Void = { _, _ in }
 
-    /// How long a look at a port may take; no answer by then counts as free, as a
-    /// refused connection does.
+    /// How long a look at a port may take. No answer by then counts as taken: a
+    /// listener whose queue is full drops the handshake, and it still holds the port.
     static let portCheckTimeout: Duration = .seconds(1)
 
     init(loop: EventLoop, children: ChildTable) {
@@ -155,7 +155,7 @@ final class ProbeRunner {
     /// Fails every check whose timeout has passed.
     func expire(now: Int64) {
         for run in runs.values where run.deadline <= now {
-            finish(run, passed: false, detail: "timed out")
+            finish(run, passed: run.portCheck, detail: "timed out")
         }
     }
 
