@@ -1,21 +1,20 @@
 import Foundation
-import XCTest
+import Testing
 @testable import OrchConfig
 
-/// A test case with its own temporary directory, removed after each test.
-class ConfigTestCase: XCTestCase {
-    var directory = ""
+/// A test suite with its own temporary directory per test (Swift Testing makes an
+/// instance per test), removed when the test ends.
+class ConfigTestCase {
+    let directory: String
 
-    override func setUpWithError() throws {
-        try super.setUpWithError()
+    init() throws {
         let base = FileManager.default.temporaryDirectory.path
         directory = Path.join(base, "orch-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
-    override func tearDownWithError() throws {
-        if !directory.isEmpty { try? FileManager.default.removeItem(atPath: directory) }
-        try super.tearDownWithError()
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     @discardableResult
@@ -37,22 +36,22 @@ class ConfigTestCase: XCTestCase {
     }
 
     /// Loads `text` as orch.yaml with no inherited environment.
-    func loadYAML(_ text: String, _ options: LoadOptions? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> LoadResult {
+    func loadYAML(_ text: String, _ options: LoadOptions? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> LoadResult {
         try write("orch.yaml", text)
         do {
             return try ConfigLoader.load(options ?? self.options())
         } catch {
-            XCTFail("unexpected errors:\n\(error)", file: file, line: line)
+            Issue.record("unexpected errors:\n\(error)", sourceLocation: sourceLocation)
             throw error
         }
     }
 
     /// The diagnostics (as printed) that loading `text` as orch.yaml fails with.
-    func yamlErrors(_ text: String, _ options: LoadOptions? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+    func yamlErrors(_ text: String, _ options: LoadOptions? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
         try write("orch.yaml", text)
         do {
             let result = try ConfigLoader.load(options ?? self.options())
-            XCTFail("expected errors, loaded \(result.spec.processes.map(\.name))", file: file, line: line)
+            Issue.record("expected errors, loaded \(result.spec.processes.map(\.name))", sourceLocation: sourceLocation)
             return []
         } catch {
             return error.diagnostics.map(\.description)

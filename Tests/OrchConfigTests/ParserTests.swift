@@ -1,8 +1,8 @@
-import XCTest
+import Testing
 @testable import OrchConfig
 
-final class ProcfileTests: XCTestCase {
-    func testParsesEntriesInOrder() throws {
+struct ProcfileTests {
+    @Test func parsesEntriesInOrder() throws {
         let cases: [(text: String, expected: [String])] = [
             ("web: bundle exec rails s\nworker: sidekiq\n", ["web=bundle exec rails s@1", "worker=sidekiq@2"]),
             ("# comment\n\nweb: a\n   # indented comment\n\nclock: b", ["web=a@3", "clock=b@6"]),
@@ -12,11 +12,11 @@ final class ProcfileTests: XCTestCase {
         ]
         for (text, expected) in cases {
             let entries = try Procfile.parse(text, file: "Procfile")
-            XCTAssertEqual(entries.map { "\($0.name)=\($0.command)@\($0.line)" }, expected, text)
+            #expect(entries.map { "\($0.name)=\($0.command)@\($0.line)" } == expected, "\(text)")
         }
     }
 
-    func testErrors() {
+    @Test func errors() {
         let cases: [(text: String, expected: [String])] = [
             ("web: a\nnot a process line\n", ["Procfile:2:1: invalid line 'not a process line': expected `name: command`"]),
             ("my web: a\n", ["Procfile:1:1: invalid process name 'my web': use letters, digits, '_' and '-'"]),
@@ -31,15 +31,18 @@ final class ProcfileTests: XCTestCase {
             ]),
         ]
         for (text, expected) in cases {
-            XCTAssertThrowsError(try Procfile.parse(text, file: "Procfile"), text) { error in
-                XCTAssertEqual((error as? ConfigError)?.diagnostics.map(\.description), expected, text)
+            do throws(any Error) {
+                _ = try Procfile.parse(text, file: "Procfile")
+                Issue.record("expected an error: \(text)")
+            } catch {
+                #expect(((error as? ConfigError)?.diagnostics.map(\.description)) == expected, "\(text)")
             }
         }
     }
 }
 
-final class DotenvTests: XCTestCase {
-    func testValues() {
+struct DotenvTests {
+    @Test func values() {
         let cases: [(text: String, expected: [String])] = [
             ("A=1\nB=two words\n", ["A=1", "B=two words"]),
             ("export A=1\nexport\tB=2", ["A=1", "B=2"]),
@@ -57,16 +60,16 @@ final class DotenvTests: XCTestCase {
         ]
         for (text, expected) in cases {
             let parsed = Dotenv.parse(text, file: ".env")
-            XCTAssertEqual(parsed.values.map { "\($0.0)=\($0.1)" }, expected, text)
-            XCTAssertEqual(parsed.warnings, [], text)
+            #expect(parsed.values.map { "\($0.0)=\($0.1)" } == expected, "\(text)")
+            #expect(parsed.warnings == [], "\(text)")
         }
     }
 
-    func testInvalidLinesAreSkippedWithWarnings() {
+    @Test func invalidLinesAreSkippedWithWarnings() {
         let text = "GOOD=1\n1BAD=2\nFOO-BAR=3\njust words\nA=\"open\nB='x' trailing\nexport =4\n"
         let parsed = Dotenv.parse(text, file: "config/.env")
-        XCTAssertEqual(parsed.values.map { "\($0.0)=\($0.1)" }, ["GOOD=1"])
-        XCTAssertEqual(parsed.warnings.map(\.description), [
+        #expect(parsed.values.map { "\($0.0)=\($0.1)" } == ["GOOD=1"])
+        #expect(parsed.warnings.map(\.description) == [
             "config/.env:2: invalid variable name '1BAD' (use letters, digits and '_', not starting with a digit); line skipped",
             "config/.env:3: invalid variable name 'FOO-BAR' (use letters, digits and '_', not starting with a digit); line skipped",
             "config/.env:4: expected KEY=value, got 'just words'; line skipped",
@@ -74,18 +77,18 @@ final class DotenvTests: XCTestCase {
         ])
     }
 
-    func testTextAfterClosingQuoteWarns() {
+    @Test func textAfterClosingQuoteWarns() {
         let parsed = Dotenv.parse("B='x' trailing\nexport =4\nC=3", file: ".env")
-        XCTAssertEqual(parsed.values.map { "\($0.0)=\($0.1)" }, ["C=3"])
-        XCTAssertEqual(parsed.warnings.map(\.description), [
+        #expect(parsed.values.map { "\($0.0)=\($0.1)" } == ["C=3"])
+        #expect(parsed.warnings.map(\.description) == [
             ".env:1: unexpected text after the closing quote of 'B': 'trailing'; line skipped",
             ".env:2: invalid variable name '' (use letters, digits and '_', not starting with a digit); line skipped",
         ])
     }
 }
 
-final class FormationTests: XCTestCase {
-    func testParses() throws {
+struct FormationTests {
+    @Test func parses() throws {
         let cases: [(String, [String: Int])] = [
             ("web=2,worker=0,all=1", ["web": 2, "worker": 0, "all": 1]),
             (" web = 3 , clock=1 ", ["web": 3, "clock": 1]),
@@ -93,11 +96,11 @@ final class FormationTests: XCTestCase {
             ("web=1,web=4", ["web": 4]),
         ]
         for (text, expected) in cases {
-            XCTAssertEqual(try Formation.parse(text), expected, text)
+            try #expect(Formation.parse(text) == expected, "\(text)")
         }
     }
 
-    func testErrorsNameTheBadPart() {
+    @Test func errorsNameTheBadPart() {
         let cases: [(String, [String])] = [
             ("web", ["formation (-m): invalid formation entry 'web': expected name=count, e.g. web=2"]),
             ("web=x", ["formation (-m): invalid count 'x' in formation entry 'web=x': expected a number from 0 to 1000"]),
@@ -110,15 +113,18 @@ final class FormationTests: XCTestCase {
             ]),
         ]
         for (text, expected) in cases {
-            XCTAssertThrowsError(try Formation.parse(text), text) { error in
-                XCTAssertEqual((error as? ConfigError)?.diagnostics.map(\.description), expected, text)
+            do throws(any Error) {
+                _ = try Formation.parse(text)
+                Issue.record("expected an error: \(text)")
+            } catch {
+                #expect(((error as? ConfigError)?.diagnostics.map(\.description)) == expected, "\(text)")
             }
         }
     }
 }
 
-final class DurationAndSignalTests: XCTestCase {
-    func testDurations() {
+struct DurationAndSignalTests {
+    @Test func durations() {
         let cases: [(String, Duration?)] = [
             ("250ms", .milliseconds(250)), ("5s", .seconds(5)), ("1m", .seconds(60)), ("1h", .seconds(3600)),
             ("1.5s", .milliseconds(1500)), ("0", .zero), ("0s", .zero), ("1m30s", .seconds(90)), (" 2s ", .seconds(2)),
@@ -126,19 +132,19 @@ final class DurationAndSignalTests: XCTestCase {
             ("5", nil), ("", nil), ("abc", nil), ("5 s", nil), ("-1s", nil), ("1.2.3s", nil), ("5d", nil), ("s", nil), ("1.s", .seconds(1)),
         ]
         for (text, expected) in cases {
-            XCTAssertEqual(DurationParser.parse(text), expected, text)
+            #expect(DurationParser.parse(text) == expected, "\(text)")
         }
     }
 
-    func testDurationFormatRoundTrips() {
+    @Test func durationFormatRoundTrips() {
         for duration: Duration in [.milliseconds(250), .seconds(90), .milliseconds(1500), .seconds(3600), .zero, .nanoseconds(7)] {
-            XCTAssertEqual(DurationParser.parse(DurationParser.format(duration)), duration)
+            #expect(DurationParser.parse(DurationParser.format(duration)) == duration)
         }
-        XCTAssertEqual(DurationParser.format(.seconds(30)), "30s")
-        XCTAssertEqual(DurationParser.format(.milliseconds(100)), "100ms")
+        #expect(DurationParser.format(.seconds(30)) == "30s")
+        #expect(DurationParser.format(.milliseconds(100)) == "100ms")
     }
 
-    func testSignals() {
+    @Test func signals() {
         let cases: [(String, Int32?)] = [
             ("TERM", 15), ("SIGTERM", 15), ("term", 15), ("15", 15), ("sigkill", 9), ("HUP", 1), ("INT", 2),
             ("QUIT", 3), ("USR1", 10), ("USR2", 12), ("WINCH", 28), ("CHLD", 17), ("CLD", 17), ("IOT", 6),
@@ -146,16 +152,16 @@ final class DurationAndSignalTests: XCTestCase {
             ("TERMM", nil), ("0", nil), ("65", nil), ("", nil), ("RTMIN+40", nil), ("-9", nil),
         ]
         for (text, expected) in cases {
-            XCTAssertEqual(SignalName.number(text), expected, text)
+            #expect(SignalName.number(text) == expected, "\(text)")
         }
-        XCTAssertEqual(SignalName.name(15), "TERM")
-        XCTAssertEqual(SignalName.name(9), "KILL")
-        XCTAssertEqual(SignalName.name(6), "ABRT")
-        XCTAssertEqual(SignalName.name(36), "RTMIN+2")
-        XCTAssertEqual(SignalName.name(99), "99")
+        #expect(SignalName.name(15) == "TERM")
+        #expect(SignalName.name(9) == "KILL")
+        #expect(SignalName.name(6) == "ABRT")
+        #expect(SignalName.name(36) == "RTMIN+2")
+        #expect(SignalName.name(99) == "99")
     }
 
-    func testInterpolation() {
+    @Test func interpolation() {
         let env = ["X": "ex", "EMPTY": "", "PORT": "5000", "A_1": "a"]
         let cases: [(String, String)] = [
             ("plain", "plain"), ("$X", "ex"), ("${X}", "ex"), ("a${X}b", "aexb"), ("$X-$PORT", "ex-5000"),
@@ -164,15 +170,15 @@ final class DurationAndSignalTests: XCTestCase {
             ("$", "$"), ("a $ b", "a $ b"), ("${X", "${X"), ("$1", "$1"), ("héllo $X ✓", "héllo ex ✓"),
         ]
         for (text, expected) in cases {
-            XCTAssertEqual(Interpolation.expand(text, env), expected, text)
+            #expect(Interpolation.expand(text, env) == expected, "\(text)")
         }
     }
 
-    func testSuggestions() {
-        XCTAssertEqual(Suggestion.nearest(to: "restrat", in: YAMLReader.processKeys), "restart")
-        XCTAssertEqual(Suggestion.nearest(to: "comand", in: YAMLReader.processKeys), "command")
-        XCTAssertEqual(Suggestion.nearest(to: "depends-on", in: YAMLReader.processKeys), "depends_on")
-        XCTAssertEqual(Suggestion.nearest(to: "Replicas", in: YAMLReader.processKeys), "replicas")
-        XCTAssertNil(Suggestion.nearest(to: "zzzzzz", in: YAMLReader.processKeys))
+    @Test func suggestions() {
+        #expect(Suggestion.nearest(to: "restrat", in: YAMLReader.processKeys) == "restart")
+        #expect(Suggestion.nearest(to: "comand", in: YAMLReader.processKeys) == "command")
+        #expect(Suggestion.nearest(to: "depends-on", in: YAMLReader.processKeys) == "depends_on")
+        #expect(Suggestion.nearest(to: "Replicas", in: YAMLReader.processKeys) == "replicas")
+        #expect(Suggestion.nearest(to: "zzzzzz", in: YAMLReader.processKeys) == nil)
     }
 }

@@ -1,8 +1,9 @@
-import XCTest
+import Foundation
+import Testing
 @testable import OrchConfig
 
 final class YAMLLoadTests: ConfigTestCase {
-    func testFullExampleWithEveryKey() throws {
+    @Test func fullExampleWithEveryKey() throws {
         try write("shared.env", "SHARED=from-file\nRAILS_ENV=from-file\n")
         try write("web.env", "WEB_FILE=yes\n")
         try FileManager.default.createDirectory(atPath: Path.join(directory, "app"), withIntermediateDirectories: true)
@@ -47,64 +48,64 @@ final class YAMLLoadTests: ConfigTestCase {
                 kind: job
                 ready: { exec: "test -f /tmp/x" }
             """, options(environment: ["HOME": "/home/u"]))
-        XCTAssertEqual(result.warnings, [])
+        #expect(result.warnings == [])
         let spec = result.spec
-        XCTAssertEqual(spec.processes.map(\.name), ["db", "migrate", "web", "cron", "check"])
-        XCTAssertEqual(spec.control, ControlSpec(port: 9999, socket: Path.join(directory, "run/orch.sock")))
+        #expect(spec.processes.map(\.name) == ["db", "migrate", "web", "cron", "check"])
+        #expect(spec.control == ControlSpec(port: 9999, socket: Path.join(directory, "run/orch.sock")))
 
         let db = spec.processes[0]
-        XCTAssertEqual(db.line, 5)
-        XCTAssertEqual(db.port, 5000)
-        XCTAssertEqual(db.kind, .service)
-        XCTAssertEqual(db.restart, .onFailure)
-        XCTAssertEqual(db.backoff, Backoff(initial: .milliseconds(100), max: .seconds(30), factor: 2, resetAfter: .seconds(60)))
-        XCTAssertEqual(db.ready, ReadyProbe(check: .tcp(host: "127.0.0.1", port: "$PORT"), interval: .milliseconds(100), timeout: .seconds(2), retries: 30, initialDelay: .seconds(1)))
-        XCTAssertEqual(db.instance(replica: 0, of: 1).ready?.check, .tcp(host: "127.0.0.1", port: "5000"))
-        XCTAssertEqual(db.stop, StopSpec(signal: 2, timeout: .seconds(10)))
-        XCTAssertEqual(db.environment, ["HOME": "/home/u", "SHARED": "from-file", "RAILS_ENV": "development", "ROOT": "/home/u/srv"])
+        #expect(db.line == 5)
+        #expect(db.port == 5000)
+        #expect(db.kind == .service)
+        #expect(db.restart == .onFailure)
+        #expect(db.backoff == Backoff(initial: .milliseconds(100), max: .seconds(30), factor: 2, resetAfter: .seconds(60)))
+        #expect(db.ready == ReadyProbe(check: .tcp(host: "127.0.0.1", port: "$PORT"), interval: .milliseconds(100), timeout: .seconds(2), retries: 30, initialDelay: .seconds(1)))
+        #expect(db.instance(replica: 0, of: 1).ready?.check == .tcp(host: "127.0.0.1", port: "5000"))
+        #expect(db.stop == StopSpec(signal: 2, timeout: .seconds(10)))
+        #expect(db.environment == ["HOME": "/home/u", "SHARED": "from-file", "RAILS_ENV": "development", "ROOT": "/home/u/srv"])
 
         let migrate = spec.processes[1]
-        XCTAssertEqual(migrate.kind, .job)
-        XCTAssertEqual(migrate.restart, .no)
-        XCTAssertEqual(migrate.dependsOn, [Dependency(name: "db", condition: .ready)])
-        XCTAssertEqual(migrate.port, 5100)
+        #expect(migrate.kind == .job)
+        #expect(migrate.restart == .no)
+        #expect(migrate.dependsOn == [Dependency(name: "db", condition: .ready)])
+        #expect(migrate.port == 5100)
 
         let web = spec.processes[2]
-        XCTAssertEqual(web.command, "bin/rails server -p $PORT")
-        XCTAssertEqual(web.dependsOn, [Dependency(name: "migrate", condition: .succeeded)])
-        XCTAssertEqual(web.replicas, 2)
-        XCTAssertEqual(web.restart, .always)
-        XCTAssertEqual(web.backoff, Backoff(initial: .milliseconds(200), max: .seconds(60), factor: 1.5, resetAfter: .seconds(120)))
-        XCTAssertEqual(web.maxRestarts, 10)
-        XCTAssertEqual(web.stop, StopSpec(signal: 3, timeout: .seconds(5)))
-        XCTAssertEqual(web.cwd, Path.join(directory, "app"))
-        XCTAssertEqual(web.watch, WatchSpec(paths: [Path.join(directory, "app/app"), Path.join(directory, "app/config")], ignore: ["*.log", "tmp/"], debounce: .milliseconds(300)))
-        XCTAssertEqual(web.environment["WEB_CONCURRENCY"], "2")
-        XCTAssertEqual(web.environment["URL"], "http://localhost:8000")
-        XCTAssertEqual(web.environment["COST"], "$5")
-        XCTAssertEqual(web.environment["WEB_FILE"], "yes")
-        XCTAssertNil(web.environment["PORT"])
-        XCTAssertTrue(web.optional)
-        XCTAssertTrue(web.pty)
-        XCTAssertEqual(web.port, 8000)
-        XCTAssertEqual(web.log, LogFileSpec(file: Path.join(directory, "app/logs/web.log"), maxSize: 10 << 20, keep: 3))
-        XCTAssertEqual(web.ready?.check, .http(url: "http://127.0.0.1:$PORT/health"))
-        XCTAssertEqual(web.instance(replica: 1, of: 2).ready?.check, .http(url: "http://127.0.0.1:8001/health"))
-        XCTAssertEqual(web.instance(replica: 1, of: 2).environment["PORT"], "8001")
+        #expect(web.command == "bin/rails server -p $PORT")
+        #expect(web.dependsOn == [Dependency(name: "migrate", condition: .succeeded)])
+        #expect(web.replicas == 2)
+        #expect(web.restart == .always)
+        #expect(web.backoff == Backoff(initial: .milliseconds(200), max: .seconds(60), factor: 1.5, resetAfter: .seconds(120)))
+        #expect(web.maxRestarts == 10)
+        #expect(web.stop == StopSpec(signal: 3, timeout: .seconds(5)))
+        #expect(web.cwd == Path.join(directory, "app"))
+        #expect(web.watch == WatchSpec(paths: [Path.join(directory, "app/app"), Path.join(directory, "app/config")], ignore: ["*.log", "tmp/"], debounce: .milliseconds(300)))
+        #expect(web.environment["WEB_CONCURRENCY"] == "2")
+        #expect(web.environment["URL"] == "http://localhost:8000")
+        #expect(web.environment["COST"] == "$5")
+        #expect(web.environment["WEB_FILE"] == "yes")
+        #expect(web.environment["PORT"] == nil)
+        #expect(web.optional)
+        #expect(web.pty)
+        #expect(web.port == 8000)
+        #expect(web.log == LogFileSpec(file: Path.join(directory, "app/logs/web.log"), maxSize: 10 << 20, keep: 3))
+        #expect(web.ready?.check == .http(url: "http://127.0.0.1:$PORT/health"))
+        #expect(web.instance(replica: 1, of: 2).ready?.check == .http(url: "http://127.0.0.1:8001/health"))
+        #expect(web.instance(replica: 1, of: 2).environment["PORT"] == "8001")
 
         let cron = spec.processes[3]
-        XCTAssertEqual(cron.restart, .no)
-        XCTAssertEqual(cron.dependsOn, [Dependency(name: "db", condition: .started), Dependency(name: "web", condition: .started)])
-        XCTAssertEqual(cron.ready?.check, .log(text: "ready to accept"))
-        XCTAssertEqual(cron.watch?.paths, [Path.join(directory, "lib")])
-        XCTAssertEqual(cron.port, 5300)
+        #expect(cron.restart == .no)
+        #expect(cron.dependsOn == [Dependency(name: "db", condition: .started), Dependency(name: "web", condition: .started)])
+        #expect(cron.ready?.check == .log(text: "ready to accept"))
+        #expect(cron.watch?.paths == [Path.join(directory, "lib")])
+        #expect(cron.port == 5300)
 
         let check = spec.processes[4]
-        XCTAssertEqual(check.ready?.check, .exec(command: "test -f /tmp/x"))
-        XCTAssertEqual(check.port, 5400)
+        #expect(check.ready?.check == .exec(command: "test -f /tmp/x"))
+        #expect(check.port == 5400)
     }
 
-    func testEnvironmentPrecedence() throws {
+    @Test func environmentPrecedence() throws {
         try write(".env", "L=dotenv\nK=dotenv\nJ=dotenv\n")
         try write("top.env", "L=top-file\nK=top-file\nJ=top-file\nI=top-file\n")
         try write("proc.env", "L=proc-file\nM=proc-file\n")
@@ -117,13 +118,13 @@ final class YAMLLoadTests: ConfigTestCase {
                 env_file: proc.env
                 env: { L: proc-env, Q: "${M}+${N}+${J}+${I}+${H}" }
             """, options(environment: ["L": "orch", "H": "orch", "I": "orch"])).spec
-        XCTAssertEqual(spec.processes[0].environment, [
+        #expect(spec.processes[0].environment == [
             "L": "proc-env", "M": "proc-file", "K": "top-env", "N": "top-env", "J": "dotenv", "I": "top-file", "H": "orch",
             "Q": "proc-file+top-env+dotenv+top-file+orch",
         ])
     }
 
-    func testEnvFileNamedTwiceIsReadOnceAndKeepsItsLayer() throws {
+    @Test func envFileNamedTwiceIsReadOnceAndKeepsItsLayer() throws {
         try write(".env", "A=file\nbad line\n")
         let result = try loadYAML("""
             env_file: .env
@@ -132,11 +133,11 @@ final class YAMLLoadTests: ConfigTestCase {
               a: { command: x }
               b: { command: y, env_file: .env }
             """)
-        XCTAssertEqual(result.spec.processes.map { $0.environment["A"] }, ["top", "file"])
-        XCTAssertEqual(result.warnings.map(\.description), [".env:2: expected KEY=value, got 'bad line'; line skipped"])
+        #expect(result.spec.processes.map { $0.environment["A"] } == ["top", "file"])
+        #expect(result.warnings.map(\.description) == [".env:2: expected KEY=value, got 'bad line'; line skipped"])
     }
 
-    func testInterpolation() throws {
+    @Test func interpolation() throws {
         try FileManager.default.createDirectory(atPath: Path.join(directory, "srv/web"), withIntermediateDirectories: true)
         let spec = try loadYAML("""
             env: { APP: web }
@@ -149,29 +150,29 @@ final class YAMLLoadTests: ConfigTestCase {
                 watch: ["$$odd", "${UNSET}x"]
             """, options(environment: ["HOME": "/h"])).spec
         let web = spec.processes[0]
-        XCTAssertEqual(web.command, "echo $APP $$ ${UNSET}")
-        XCTAssertEqual(web.cwd, Path.join(directory, "srv/web"))
-        XCTAssertEqual(web.environment["A"], "$HOME")
-        XCTAssertEqual(web.environment["B"], "web-web")
-        XCTAssertEqual(web.environment["C"], "[]")
-        XCTAssertEqual(web.environment["D"], "web-web!")
-        XCTAssertEqual(web.log?.file, Path.join(directory, "srv/web/web.log"))
-        XCTAssertEqual(web.watch?.paths, [Path.join(directory, "srv/web/$odd"), Path.join(directory, "srv/web/x")])
+        #expect(web.command == "echo $APP $$ ${UNSET}")
+        #expect(web.cwd == Path.join(directory, "srv/web"))
+        #expect(web.environment["A"] == "$HOME")
+        #expect(web.environment["B"] == "web-web")
+        #expect(web.environment["C"] == "[]")
+        #expect(web.environment["D"] == "web-web!")
+        #expect(web.log?.file == Path.join(directory, "srv/web/web.log"))
+        #expect(web.watch?.paths == [Path.join(directory, "srv/web/$odd"), Path.join(directory, "srv/web/x")])
     }
 
-    func testProcessThatSetsPortKeepsIt() throws {
+    @Test func processThatSetsPortKeepsIt() throws {
         let spec = try loadYAML("""
             processes:
               a: { command: x }
               b: { command: y, env: { PORT: "4000" } }
               c: { command: z }
             """, options(basePort: 6000)).spec
-        XCTAssertEqual(spec.processes.map(\.port), [6000, nil, 6200])
-        XCTAssertEqual(spec.processes[1].environment["PORT"], "4000")
-        XCTAssertEqual(spec.processes[1].instance(replica: 0, of: 1).environment["PORT"], "4000")
+        #expect(spec.processes.map(\.port) == [6000, nil, 6200])
+        #expect(spec.processes[1].environment["PORT"] == "4000")
+        #expect(spec.processes[1].instance(replica: 0, of: 1).environment["PORT"] == "4000")
     }
 
-    func testDefaultsAndShorthands() throws {
+    @Test func defaultsAndShorthands() throws {
         let spec = try loadYAML("""
             x-common: &common { kind: job, restart: "no" }
             processes:
@@ -193,46 +194,46 @@ final class YAMLLoadTests: ConfigTestCase {
                 depends_on: [svc]
                 log: out.log
             """).spec
-        XCTAssertEqual(spec.processes.map(\.name), ["short", "job", "svc", "six", "path"])
-        XCTAssertEqual(spec.processes[0].command, "bin/short")
-        XCTAssertEqual(spec.processes[0].restart, .onFailure)
-        XCTAssertEqual(spec.processes[0].stop, StopSpec(signal: 15, timeout: .seconds(5)))
-        XCTAssertEqual(spec.processes[1].kind, .job)
-        XCTAssertEqual(spec.processes[1].restart, .always)
-        XCTAssertEqual(spec.processes[2].ready?.check, .tcp(host: "localhost", port: "5432"))
-        XCTAssertEqual(spec.processes[3].ready?.check, .tcp(host: "::1", port: "$PORT"))
-        XCTAssertEqual(spec.processes[3].replicas, 0)
-        XCTAssertEqual(spec.processes[4].ready?.check, .http(url: "http://127.0.0.1:$PORT/health"))
-        XCTAssertEqual(spec.processes[4].log, LogFileSpec(file: Path.join(directory, "out.log")))
+        #expect(spec.processes.map(\.name) == ["short", "job", "svc", "six", "path"])
+        #expect(spec.processes[0].command == "bin/short")
+        #expect(spec.processes[0].restart == .onFailure)
+        #expect(spec.processes[0].stop == StopSpec(signal: 15, timeout: .seconds(5)))
+        #expect(spec.processes[1].kind == .job)
+        #expect(spec.processes[1].restart == .always)
+        #expect(spec.processes[2].ready?.check == .tcp(host: "localhost", port: "5432"))
+        #expect(spec.processes[3].ready?.check == .tcp(host: "::1", port: "$PORT"))
+        #expect(spec.processes[3].replicas == 0)
+        #expect(spec.processes[4].ready?.check == .http(url: "http://127.0.0.1:$PORT/health"))
+        #expect(spec.processes[4].log == LogFileSpec(file: Path.join(directory, "out.log")))
     }
 
-    func testYAMLOneOneNoIsRestartNo() throws {
+    @Test func yamlOneOneNoIsRestartNo() throws {
         let spec = try loadYAML("processes:\n  a: { command: x, restart: no }\n  b: { command: y, restart: false }\n").spec
-        XCTAssertEqual(spec.processes.map(\.restart), [.no, .no])
+        #expect(spec.processes.map(\.restart) == [.no, .no])
     }
 
-    func testFormationOverridesYAMLReplicas() throws {
+    @Test func formationOverridesYAMLReplicas() throws {
         let text = "processes:\n  a: { command: x, replicas: 3 }\n  b: { command: y }\n"
-        XCTAssertEqual(try loadYAML(text, options(formation: ["all": 2])).spec.processes.map(\.replicas), [3, 2])
-        XCTAssertEqual(try loadYAML(text, options(formation: ["a": 0])).spec.processes.map(\.replicas), [0, 1])
+        try #expect(loadYAML(text, options(formation: ["all": 2])).spec.processes.map(\.replicas) == [3, 2])
+        try #expect(loadYAML(text, options(formation: ["a": 0])).spec.processes.map(\.replicas) == [0, 1])
     }
 
-    func testWarnings() throws {
+    @Test func warnings() throws {
         let result = try loadYAML("""
             processes:
               a: { command: x, cwd: nowhere, port: 7000, env: { PORT: "1" } }
               b: { command: y, depends_on: [a] }
             """, options(formation: ["a": 0]))
-        XCTAssertEqual(result.warnings.map(\.description), [
+        #expect(result.warnings.map(\.description) == ([
             "orch.yaml:2:40: 'port' in process 'a' is ignored: its environment sets PORT",
             "orch.yaml:2:25: cwd of process 'a' is not a directory: \(Path.join(directory, "nowhere"))",
             "orch.yaml:3:33: process 'b' depends on 'a', which has 0 replicas and will not start",
-        ])
+        ]))
     }
 }
 
 final class YAMLErrorTests: ConfigTestCase {
-    func testEachErrorKind() throws {
+    @Test func eachErrorKind() throws {
         let cases: [(yaml: String, expected: [String])] = [
             ("processes:\n  web:\n    command: x\n    restrat: always\n",
              ["orch.yaml:4:5: unknown key 'restrat' in process 'web' (did you mean 'restart'?)"]),
@@ -319,22 +320,22 @@ final class YAMLErrorTests: ConfigTestCase {
              ["orch.yaml:1:17: 'port' in 'control' must be a port number (1-65535), got 'http'"]),
         ]
         for (yaml, expected) in cases {
-            XCTAssertEqual(try yamlErrors(yaml), expected, yaml)
+            try #expect(yamlErrors(yaml) == expected, "\(yaml)")
         }
     }
 
-    func testSyntaxErrorHasLineAndColumn() throws {
+    @Test func syntaxErrorHasLineAndColumn() throws {
         let errors = try yamlErrors("processes:\n  web:\n    command: x\n   bad: [\n")
-        XCTAssertEqual(errors.count, 1)
-        let first = try XCTUnwrap(errors.first)
-        XCTAssertTrue(first.hasPrefix("orch.yaml:4:"), first)
-        XCTAssertTrue(first.contains("invalid YAML: "), first)
+        #expect(errors.count == 1)
+        let first = try #require(errors.first)
+        #expect(first.hasPrefix("orch.yaml:4:"), "\(first)")
+        #expect(first.contains("invalid YAML: "), "\(first)")
 
         let tabs = try yamlErrors("processes:\n\tweb: x\n")
-        XCTAssertTrue(tabs.first?.hasPrefix("orch.yaml:2:") ?? false, "\(tabs)")
+        #expect(tabs.first?.hasPrefix("orch.yaml:2:") ?? false, "\(tabs)")
     }
 
-    func testAllErrorsAreCollected() throws {
+    @Test func allErrorsAreCollected() throws {
         let errors = try yamlErrors("""
             processes:
               web:
@@ -347,7 +348,7 @@ final class YAMLErrorTests: ConfigTestCase {
               db:
                 command: y
             """)
-        XCTAssertEqual(errors, [
+        #expect(errors == [
             "orch.yaml:4:5: unknown key 'restrat' in process 'web' (did you mean 'restart'?)",
             "orch.yaml:5:15: 'replicas' in process 'web' must be a number from 0 to 1000, got 'many'",
             "orch.yaml:6:30: process 'web' depends on unknown process 'nope'",
@@ -356,7 +357,7 @@ final class YAMLErrorTests: ConfigTestCase {
         ])
     }
 
-    func testCycles() throws {
+    @Test func cycles() throws {
         let cases: [(String, [String])] = [
             ("processes:\n  a: {command: x, depends_on: [b]}\n  b: {command: x, depends_on: [a]}\n",
              ["orch.yaml:2:32: dependency cycle: a -> b -> a"]),
@@ -370,11 +371,11 @@ final class YAMLErrorTests: ConfigTestCase {
              ["orch.yaml:2:35: dependency cycle: a -> b -> a"]),
         ]
         for (yaml, expected) in cases {
-            XCTAssertEqual(try yamlErrors(yaml), expected, yaml)
+            try #expect(yamlErrors(yaml) == expected, "\(yaml)")
         }
     }
 
-    func testAcyclicDiamondLoads() throws {
+    @Test func acyclicDiamondLoads() throws {
         let spec = try loadYAML("""
             processes:
               a: {command: x, depends_on: [b, c]}
@@ -382,19 +383,22 @@ final class YAMLErrorTests: ConfigTestCase {
               c: {command: x, depends_on: [d]}
               d: {command: x}
             """).spec
-        XCTAssertEqual(spec.processes.map(\.dependsOn.count), [2, 1, 1, 0])
+        #expect(spec.processes.map(\.dependsOn.count) == [2, 1, 1, 0])
     }
 
-    func testBadBasePort() throws {
+    @Test func badBasePort() throws {
         try write("orch.yaml", "processes: {a: x, b: y}\n")
-        XCTAssertThrowsError(try ConfigLoader.load(options(basePort: 70000))) { error in
-            XCTAssertEqual((error as? ConfigError)?.description, "-p: the base port must be between 1 and 65535, got 70000")
+        do throws(any Error) {
+            _ = try ConfigLoader.load(options(basePort: 70000))
+            Issue.record("expected an error")
+        } catch {
+            #expect(((error as? ConfigError)?.description) == "-p: the base port must be between 1 and 65535, got 70000")
         }
         // Past 65535, foreman's rule runs out: those processes get no PORT, with a warning.
         let result = try ConfigLoader.load(options(basePort: 65500, environment: [:]))
-        XCTAssertEqual(result.spec.processes.map(\.port), [65500, nil])
-        XCTAssertNil(result.spec.processes[1].instance(replica: 0, of: 1).environment["PORT"])
-        XCTAssertEqual(result.warnings.map(\.description), [
+        #expect(result.spec.processes.map(\.port) == [65500, nil])
+        #expect(result.spec.processes[1].instance(replica: 0, of: 1).environment["PORT"] == nil)
+        #expect(result.warnings.map(\.description) == [
             "orch.yaml: process 'b' gets no PORT: base 65500 + 100 per process passes 65535; lower the base port (-p) if they need one"
         ])
     }

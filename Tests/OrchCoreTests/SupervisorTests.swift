@@ -1,5 +1,5 @@
 import OrchConfig
-import XCTest
+import Testing
 
 @testable import OrchCore
 
@@ -52,7 +52,7 @@ struct Harness {
     /// The instance's leader exits and its group is gone.
     @discardableResult
     mutating func exit(_ name: String, _ termination: Termination, groupEmpty: Bool = true) -> [Effect] {
-        guard let pid = pid(name) else { XCTFail("\(name) has no pid"); return [] }
+        guard let pid = pid(name) else { Issue.record("\(name) has no pid"); return [] }
         return send(.exited(instance: name, pid: pid, termination: termination, groupEmpty: groupEmpty))
     }
 }
@@ -82,90 +82,90 @@ func proc(_ name: String, kind: ProcessKind = .service, restart: RestartPolicy =
         ready: ready.map { ReadyProbe(check: $0, interval: .milliseconds(100)) }, stop: stop, optional: optional)
 }
 
-final class SupervisorTests: XCTestCase {
-    func testStartsEveryProcessAndReplicas() {
+struct SupervisorTests {
+    @Test func startsEveryProcessAndReplicas() {
         var h = Harness([proc("web", replicas: 2), proc("worker")])
         let effects = h.send(.start)
-        XCTAssertEqual(spawned(effects), ["web.1", "web.2", "worker"])
-        XCTAssertTrue(messages(effects).contains("web.1 started (pid 101)"))
-        XCTAssertEqual(h.core.instance(named: "web.2")?.spec.environment["PORT"], "5001")
-        XCTAssertEqual(h.core.instance(named: "web.2")?.spec.environment["ORCH_PROCESS_NAME"], "web.2")
+        #expect(spawned(effects) == ["web.1", "web.2", "worker"])
+        #expect(messages(effects).contains("web.1 started (pid 101)"))
+        #expect(h.core.instance(named: "web.2")?.spec.environment["PORT"] == "5001")
+        #expect(h.core.instance(named: "web.2")?.spec.environment["ORCH_PROCESS_NAME"] == "web.2")
     }
 
-    func testZeroReplicasStartsNothingOfThatProcess() {
+    @Test func zeroReplicasStartsNothingOfThatProcess() {
         var h = Harness([proc("web", replicas: 0), proc("worker")])
-        XCTAssertEqual(spawned(h.send(.start)), ["worker"])
+        #expect(spawned(h.send(.start)) == ["worker"])
     }
 
-    func testForemanRuleAnyExitStopsAllWithItsCode() {
+    @Test func foremanRuleAnyExitStopsAllWithItsCode() {
         var h = Harness([proc("web"), proc("worker"), proc("clock")])
         h.send(.start)
         let effects = h.exit("worker", .exited(3))
-        XCTAssertEqual(messages(effects).first, "worker exited with exit code 3")
-        XCTAssertEqual(Set(signals(effects)), ["web:15", "clock:15"])
-        XCTAssertNil(exitCode(effects))
+        #expect(messages(effects).first == "worker exited with exit code 3")
+        #expect(Set(signals(effects)) == ["web:15", "clock:15"])
+        #expect(exitCode(effects) == nil)
         h.exit("web", .signaled(15))
         let last = h.exit("clock", .exited(0))
-        XCTAssertEqual(exitCode(last), 3)
+        #expect(exitCode(last) == 3)
     }
 
-    func testSignalDeathCountsAs128PlusN() {
+    @Test func signalDeathCountsAs128PlusN() {
         var h = Harness([proc("web"), proc("worker")])
         h.send(.start)
         h.exit("web", .signaled(9))
-        XCTAssertEqual(exitCode(h.exit("worker", .signaled(15))), 137)
+        #expect(exitCode(h.exit("worker", .signaled(15))) == 137)
     }
 
-    func testCtrlCStopsEverythingAndExitsZero() {
+    @Test func ctrlCStopsEverythingAndExitsZero() {
         var h = Harness([proc("web"), proc("worker")])
         h.send(.start)
         let effects = h.send(.shutdown(.signal(2)))
-        XCTAssertEqual(Set(signals(effects)), ["web:15", "worker:15"])
+        #expect(Set(signals(effects)) == ["web:15", "worker:15"])
         h.exit("web", .signaled(15))
-        XCTAssertEqual(exitCode(h.exit("worker", .exited(0))), 0)
+        #expect(exitCode(h.exit("worker", .exited(0))) == 0)
     }
 
-    func testRunModeSignalExits128PlusSignal() {
+    @Test func runModeSignalExits128PlusSignal() {
         var h = Harness([proc("tests", kind: .job)], mode: .run(targets: []))
         h.send(.start)
         h.send(.shutdown(.signal(15)))
-        XCTAssertEqual(exitCode(h.exit("tests", .signaled(15))), 143)
+        #expect(exitCode(h.exit("tests", .signaled(15))) == 143)
     }
 
-    func testStopTimeoutEscalatesToSigkill() {
+    @Test func stopTimeoutEscalatesToSigkill() {
         var h = Harness([proc("stubborn", stop: StopSpec(signal: 15, timeout: .seconds(2))), proc("web")])
         h.send(.start)
         h.send(.shutdown(.signal(2)))
         h.exit("web", .exited(0))
-        XCTAssertEqual(h.core.nextDeadline, h.now + .seconds(2))
-        XCTAssertEqual(signals(h.advance(.seconds(1))), [])
+        #expect(h.core.nextDeadline == h.now + .seconds(2))
+        #expect(signals(h.advance(.seconds(1))) == [])
         let effects = h.advance(.seconds(1))
-        XCTAssertEqual(signals(effects), ["stubborn:9"])
-        XCTAssertEqual(messages(effects), ["stubborn killed after 2s timeout (SIGKILL)"])
-        XCTAssertEqual(exitCode(h.exit("stubborn", .signaled(9))), 0)
+        #expect(signals(effects) == ["stubborn:9"])
+        #expect(messages(effects) == ["stubborn killed after 2s timeout (SIGKILL)"])
+        #expect(exitCode(h.exit("stubborn", .signaled(9))) == 0)
     }
 
-    func testSecondInterruptKillsAtOnce() {
+    @Test func secondInterruptKillsAtOnce() {
         var h = Harness([proc("web")])
         h.send(.start)
         h.send(.shutdown(.signal(2)))
         let effects = h.send(.killAll)
-        XCTAssertEqual(signals(effects), ["web:9"])
-        XCTAssertTrue(effects.contains(.signalOrphans(signal: 9)))
+        #expect(signals(effects) == ["web:9"])
+        #expect(effects.contains(.signalOrphans(signal: 9)))
     }
 
-    func testLeaderExitWithLiveGroupClearsGroupBeforePolicy() {
+    @Test func leaderExitWithLiveGroupClearsGroupBeforePolicy() {
         var h = Harness([proc("web", restart: .always, backoff: Backoff(initial: .zero))])
         h.send(.start)
         let pid = h.pid("web")!
         let effects = h.exit("web", .exited(1), groupEmpty: false)
-        XCTAssertEqual(signals(effects), ["web:15"])
-        XCTAssertEqual(spawned(effects), [], "must not restart while the old group lives")
+        #expect(signals(effects) == ["web:15"])
+        #expect(spawned(effects) == [], "must not restart while the old group lives")
         let after = h.send(.groupEmpty(instance: "web", pid: pid))
-        XCTAssertEqual(spawned(after), ["web"])
+        #expect(spawned(after) == ["web"])
     }
 
-    func testBackoffScheduleDoublesAndCaps() {
+    @Test func backoffScheduleDoublesAndCaps() {
         let backoff = Backoff(initial: .milliseconds(100), max: .milliseconds(350), factor: 2, resetAfter: .seconds(60))
         var h = Harness([proc("web", restart: .onFailure, backoff: backoff)])
         h.send(.start)
@@ -173,13 +173,13 @@ final class SupervisorTests: XCTestCase {
         for _ in 0..<4 {
             let effects = h.exit("web", .exited(1))
             delays += messages(effects).filter { $0.contains("restarting") }
-            guard case let .backoff(until) = h.state("web")! else { return XCTFail("not in backoff") }
-            XCTAssertEqual(spawned(h.advance(until - h.now)), ["web"])
+            guard case let .backoff(until) = h.state("web")! else { Issue.record("not in backoff"); return }
+            #expect(spawned(h.advance(until - h.now)) == ["web"])
         }
-        XCTAssertEqual(delays, ["web restarting in 100ms", "web restarting in 200ms", "web restarting in 350ms", "web restarting in 350ms"])
+        #expect(delays == ["web restarting in 100ms", "web restarting in 200ms", "web restarting in 350ms", "web restarting in 350ms"])
     }
 
-    func testBackoffResetsAfterUptime() {
+    @Test func backoffResetsAfterUptime() {
         let backoff = Backoff(initial: .milliseconds(100), max: .seconds(30), factor: 2, resetAfter: .seconds(10))
         var h = Harness([proc("web", restart: .always, backoff: backoff)])
         h.send(.start)
@@ -188,134 +188,134 @@ final class SupervisorTests: XCTestCase {
         h.exit("web", .exited(1))
         _ = h.advance(.milliseconds(200))
         _ = h.advance(.seconds(11))
-        XCTAssertTrue(messages(h.exit("web", .exited(1))).contains("web restarting in 100ms"))
+        #expect(messages(h.exit("web", .exited(1))).contains("web restarting in 100ms"))
     }
 
-    func testOnFailureDoesNotRestartCleanExit() {
+    @Test func onFailureDoesNotRestartCleanExit() {
         var h = Harness([proc("web", restart: .onFailure), proc("db")])
         h.send(.start)
         let effects = h.exit("web", .exited(0))
-        XCTAssertEqual(signals(effects), ["db:15"], "a service that ended for good stops the stack")
+        #expect(signals(effects) == ["db:15"], "a service that ended for good stops the stack")
     }
 
-    func testMaxRestartsGivesUpAndStopsStack() {
+    @Test func maxRestartsGivesUpAndStopsStack() {
         var h = Harness([proc("web", restart: .always, maxRestarts: 2, backoff: Backoff(initial: .zero)), proc("db")])
         h.send(.start)
         h.exit("web", .exited(1))
         h.exit("web", .exited(1))
         let effects = h.exit("web", .exited(4))
-        XCTAssertTrue(messages(effects).contains("web gave up after 2 restarts"))
-        XCTAssertEqual(signals(effects), ["db:15"])
-        XCTAssertEqual(exitCode(h.exit("db", .exited(0))), 4)
-        XCTAssertEqual(h.core.instance(named: "web")?.restarts, 2)
+        #expect(messages(effects).contains("web gave up after 2 restarts"))
+        #expect(signals(effects) == ["db:15"])
+        #expect(exitCode(h.exit("db", .exited(0))) == 4)
+        #expect(h.core.instance(named: "web")?.restarts == 2)
     }
 
-    func testOptionalServiceMayEndWithoutStoppingStack() {
+    @Test func optionalServiceMayEndWithoutStoppingStack() {
         var h = Harness([proc("web"), proc("docs", optional: true)])
         h.send(.start)
-        XCTAssertEqual(signals(h.exit("docs", .exited(1))), [])
-        XCTAssertEqual(h.state("web")?.pid, 101)
+        #expect(signals(h.exit("docs", .exited(1))) == [])
+        #expect(h.state("web")?.pid == 101)
     }
 
-    func testDependencyOrderReadyThenSucceeded() {
+    @Test func dependencyOrderReadyThenSucceeded() {
         var h = Harness([
             proc("db", ready: .tcp(host: "127.0.0.1", port: "$PORT")),
             proc("migrate", kind: .job, deps: [("db", .ready)]),
             proc("web", deps: [("migrate", .succeeded), ("db", .ready)]),
         ])
-        XCTAssertEqual(spawned(h.send(.start)), ["db"])
+        #expect(spawned(h.send(.start)) == ["db"])
         let dbPid = h.pid("db")!
         let probe = h.advance(.zero)
-        XCTAssertEqual(probe, [.probe(instance: "db", pid: dbPid, check: .tcp(host: "127.0.0.1", port: "5000"), timeout: .seconds(1))])
-        XCTAssertEqual(spawned(h.send(.probeFinished(instance: "db", pid: dbPid, passed: false, detail: ""))), [])
-        XCTAssertEqual(h.core.nextDeadline, h.now + .milliseconds(100))
+        #expect(probe == [.probe(instance: "db", pid: dbPid, check: .tcp(host: "127.0.0.1", port: "5000"), timeout: .seconds(1))])
+        #expect(spawned(h.send(.probeFinished(instance: "db", pid: dbPid, passed: false, detail: ""))) == [])
+        #expect(h.core.nextDeadline == h.now + .milliseconds(100))
         _ = h.advance(.milliseconds(100))
         let ready = h.send(.probeFinished(instance: "db", pid: dbPid, passed: true, detail: ""))
-        XCTAssertEqual(spawned(ready), ["migrate"])
-        XCTAssertTrue(messages(ready).contains("db is ready"))
+        #expect(spawned(ready) == ["migrate"])
+        #expect(messages(ready).contains("db is ready"))
         let done = h.exit("migrate", .exited(0))
-        XCTAssertEqual(spawned(done), ["web"])
-        XCTAssertEqual(signals(done), [], "a job that succeeds just ends")
+        #expect(spawned(done) == ["web"])
+        #expect(signals(done) == [], "a job that succeeds just ends")
     }
 
-    func testFailedJobFailsDependentsWithReason() {
+    @Test func failedJobFailsDependentsWithReason() {
         var h = Harness([proc("migrate", kind: .job), proc("web", deps: [("migrate", .succeeded)])])
         h.send(.start)
         let effects = h.exit("migrate", .exited(1))
-        XCTAssertTrue(messages(effects).contains("web: not started: migrate failed with exit code 1"), "\(messages(effects))")
-        XCTAssertEqual(exitCode(effects), 1)
+        #expect(messages(effects).contains("web: not started: migrate failed with exit code 1"), "\(messages(effects))")
+        #expect(exitCode(effects) == 1)
     }
 
-    func testCompletedAcceptsFailure() {
+    @Test func completedAcceptsFailure() {
         var h = Harness([proc("seed", kind: .job, optional: true), proc("web", deps: [("seed", .completed)])])
         h.send(.start)
-        XCTAssertEqual(spawned(h.exit("seed", .exited(3))), ["web"])
+        #expect(spawned(h.exit("seed", .exited(3))) == ["web"])
     }
 
-    func testShutdownStopsDependentsFirst() {
+    @Test func shutdownStopsDependentsFirst() {
         var h = Harness([proc("db"), proc("api", deps: [("db", .started)]), proc("web", deps: [("api", .started)])])
         h.send(.start)
-        XCTAssertEqual(signals(h.send(.shutdown(.signal(15)))), ["web:15"])
-        XCTAssertEqual(signals(h.exit("web", .signaled(15))), ["api:15"])
-        XCTAssertEqual(signals(h.exit("api", .signaled(15))), ["db:15"])
-        XCTAssertEqual(exitCode(h.exit("db", .signaled(15))), 0)
+        #expect(signals(h.send(.shutdown(.signal(15)))) == ["web:15"])
+        #expect(signals(h.exit("web", .signaled(15))) == ["api:15"])
+        #expect(signals(h.exit("api", .signaled(15))) == ["db:15"])
+        #expect(exitCode(h.exit("db", .signaled(15))) == 0)
     }
 
-    func testUpNamesStartsDependenciesTransitively() {
+    @Test func upNamesStartsDependenciesTransitively() {
         var h = Harness([proc("db"), proc("api", deps: [("db", .started)]), proc("web", deps: [("api", .started)]), proc("other")], selected: ["web"])
-        XCTAssertEqual(Set(h.core.instances.map(\.name)), ["db", "api", "web"])
-        XCTAssertEqual(spawned(h.send(.start)), ["db", "api", "web"])
+        #expect(Set(h.core.instances.map(\.name)) == ["db", "api", "web"])
+        #expect(spawned(h.send(.start)) == ["db", "api", "web"])
     }
 
-    func testRunModeStopsRestWhenTargetsFinish() {
+    @Test func runModeStopsRestWhenTargetsFinish() {
         var h = Harness([proc("db"), proc("tests", kind: .job, deps: [("db", .started)]), proc("lint", kind: .job)], mode: .run(targets: ["tests"]))
-        XCTAssertEqual(Set(h.core.instances.map(\.name)), ["db", "tests"])
+        #expect(Set(h.core.instances.map(\.name)) == ["db", "tests"])
         h.send(.start)
         let effects = h.exit("tests", .exited(5))
-        XCTAssertEqual(signals(effects), ["db:15"])
-        XCTAssertEqual(exitCode(h.exit("db", .signaled(15))), 5)
+        #expect(signals(effects) == ["db:15"])
+        #expect(exitCode(h.exit("db", .signaled(15))) == 5)
     }
 
-    func testRunModeServiceDyingEarlyFailsTheRun() {
+    @Test func runModeServiceDyingEarlyFailsTheRun() {
         var h = Harness([proc("db"), proc("tests", kind: .job, deps: [("db", .started)])], mode: .run(targets: []))
         h.send(.start)
         let effects = h.exit("db", .exited(0))
-        XCTAssertTrue(messages(effects).contains("db ended before tests finished"))
-        XCTAssertEqual(exitCode(h.exit("tests", .signaled(15))), 1)
+        #expect(messages(effects).contains("db ended before tests finished"))
+        #expect(exitCode(h.exit("tests", .signaled(15))) == 1)
     }
 
-    func testAllJobsSucceededExitsZero() {
+    @Test func allJobsSucceededExitsZero() {
         var h = Harness([proc("a", kind: .job), proc("b", kind: .job)])
         h.send(.start)
         h.exit("a", .exited(0))
-        XCTAssertEqual(exitCode(h.exit("b", .exited(0))), 0)
+        #expect(exitCode(h.exit("b", .exited(0))) == 0)
     }
 
-    func testSpawnFailureReportsReasonAndExits127() {
+    @Test func spawnFailureReportsReasonAndExits127() {
         var h = Harness([proc("web"), proc("db")])
         var effects = h.core.handle(.start, now: h.now)
-        XCTAssertEqual(spawned(effects), ["web", "db"])
+        #expect(spawned(effects) == ["web", "db"])
         _ = h.core.handle(.spawned(instance: "db", pid: 7), now: h.now)
         effects = h.core.handle(.spawnFailed(instance: "web", reason: "chdir /x: No such file or directory"), now: h.now)
-        XCTAssertEqual(messages(effects).first, "web: cannot start: chdir /x: No such file or directory")
-        XCTAssertEqual(signals(effects), ["db:15"])
+        #expect(messages(effects).first == "web: cannot start: chdir /x: No such file or directory")
+        #expect(signals(effects) == ["db:15"])
         effects = h.core.handle(.exited(instance: "db", pid: 7, termination: .signaled(15), groupEmpty: true), now: h.now)
-        XCTAssertEqual(exitCode(effects), 127)
+        #expect(exitCode(effects) == 127)
     }
 
-    func testRestartRequestWaitsForOldGroup() {
+    @Test func restartRequestWaitsForOldGroup() {
         var h = Harness([proc("web")])
         h.send(.start)
         let pid = h.pid("web")!
         let effects = h.send(.restart(process: "web", reason: "app/x.rb changed"))
-        XCTAssertEqual(signals(effects), ["web:15"])
-        XCTAssertEqual(spawned(effects), [])
-        XCTAssertEqual(spawned(h.send(.exited(instance: "web", pid: pid, termination: .signaled(15), groupEmpty: true))), ["web"])
-        XCTAssertEqual(h.core.instance(named: "web")?.restarts, 1)
-        XCTAssertNil(exitCode(h.log), "a requested restart is not an exit")
+        #expect(signals(effects) == ["web:15"])
+        #expect(spawned(effects) == [])
+        #expect(spawned(h.send(.exited(instance: "web", pid: pid, termination: .signaled(15), groupEmpty: true))) == ["web"])
+        #expect(h.core.instance(named: "web")?.restarts == 1)
+        #expect(exitCode(h.log) == nil, "a requested restart is not an exit")
     }
 
-    func testProbeRetriesExhaustedStopsInstance() {
+    @Test func probeRetriesExhaustedStopsInstance() {
         var h = Harness([ProcessSpec(name: "db", command: "x", cwd: "/", port: 5000, restart: .no,
                                      ready: ReadyProbe(check: .exec(command: "false"), interval: .milliseconds(10), retries: 1))])
         h.send(.start)
@@ -324,40 +324,40 @@ final class SupervisorTests: XCTestCase {
         h.send(.probeFinished(instance: "db", pid: pid, passed: false, detail: ""))
         _ = h.advance(.milliseconds(10))
         let effects = h.send(.probeFinished(instance: "db", pid: pid, passed: false, detail: "check exited with exit code 1"))
-        XCTAssertEqual(signals(effects), ["db:15"])
-        XCTAssertTrue(messages(effects).contains("db did not become ready after 2 checks: check exited with exit code 1"))
+        #expect(signals(effects) == ["db:15"])
+        #expect(messages(effects).contains("db did not become ready after 2 checks: check exited with exit code 1"))
     }
 
-    func testLogProbeDoesNotSchedulePolling() {
+    @Test func logProbeDoesNotSchedulePolling() {
         var h = Harness([proc("db", ready: .log(text: "ready")), proc("web", deps: [("db", .ready)])])
         h.send(.start)
-        XCTAssertNil(h.core.nextDeadline)
-        XCTAssertEqual(spawned(h.send(.probeFinished(instance: "db", pid: h.pid("db")!, passed: true, detail: ""))), ["web"])
+        #expect(h.core.nextDeadline == nil)
+        #expect(spawned(h.send(.probeFinished(instance: "db", pid: h.pid("db")!, passed: true, detail: ""))) == ["web"])
     }
 
-    func testEmptySelectionExitsAtOnce() {
+    @Test func emptySelectionExitsAtOnce() {
         var h = Harness([proc("web", replicas: 0)])
-        XCTAssertEqual(exitCode(h.send(.start)), 0)
+        #expect(exitCode(h.send(.start)) == 0)
     }
 
-    func testFileChangesAreDebouncedIntoOneRestart() {
+    @Test func fileChangesAreDebouncedIntoOneRestart() {
         var spec = proc("web")
         spec.watch = WatchSpec(paths: ["/p/app"], debounce: .milliseconds(200))
         var h = Harness([spec, proc("db")])
         h.send(.start)
-        XCTAssertEqual(h.send(.fileChanged(process: "web", path: "app/a.rb")), [])
-        XCTAssertEqual(h.core.nextDeadline, h.now + .milliseconds(200))
+        #expect(h.send(.fileChanged(process: "web", path: "app/a.rb")) == [])
+        #expect(h.core.nextDeadline == h.now + .milliseconds(200))
         _ = h.advance(.milliseconds(100))
         h.send(.fileChanged(process: "web", path: "app/b.rb"))
         h.send(.fileChanged(process: "web", path: "app/a.rb"))
         let effects = h.advance(.milliseconds(100))
-        XCTAssertEqual(messages(effects).first, "web changed: app/a.rb and 1 more, restarting")
-        XCTAssertEqual(signals(effects), ["web:15"])
-        XCTAssertEqual(spawned(h.exit("web", .signaled(15))), ["web"], "the new instance starts once the old one is gone")
-        XCTAssertNil(exitCode(h.log))
+        #expect(messages(effects).first == "web changed: app/a.rb and 1 more, restarting")
+        #expect(signals(effects) == ["web:15"])
+        #expect(spawned(h.exit("web", .signaled(15))) == ["web"], "the new instance starts once the old one is gone")
+        #expect(exitCode(h.log) == nil)
     }
 
-    func testFileChangeRerunsAFinishedJobButNotAStoppedProcess() {
+    @Test func fileChangeRerunsAFinishedJobButNotAStoppedProcess() {
         var job = proc("tests", kind: .job)
         job.watch = WatchSpec(paths: ["/p/src"], debounce: .zero)
         var stopped = proc("lint")
@@ -370,15 +370,15 @@ final class SupervisorTests: XCTestCase {
         h.send(.fileChanged(process: "tests", path: "src/x.swift"))
         h.send(.fileChanged(process: "lint", path: "src/x.swift"))
         let effects = h.advance(.zero)
-        XCTAssertEqual(spawned(effects), ["tests"])
+        #expect(spawned(effects) == ["tests"])
     }
 
-    func testTimeArithmeticSaturates() {
-        XCTAssertEqual(Instant(nanoseconds: .max - 5) + .seconds(1), Instant(nanoseconds: .max))
-        XCTAssertEqual(Instant(nanoseconds: .min + 5) - Instant(nanoseconds: 10), .nanoseconds(Int64.min))
+    @Test func timeArithmeticSaturates() {
+        #expect(Instant(nanoseconds: .max - 5) + .seconds(1) == Instant(nanoseconds: .max))
+        #expect(Instant(nanoseconds: .min + 5) - Instant(nanoseconds: 10) == .nanoseconds(Int64.min))
     }
 
-    func testJitterNeverTakesTheDelayPastMax() {
+    @Test func jitterNeverTakesTheDelayPastMax() {
         let backoff = Backoff(initial: .seconds(5), max: .seconds(5), factor: 2, resetAfter: .seconds(60))
         var core = Supervisor(project: ProjectSpec(directory: "/p", configFile: "/p/orch.yaml", processes: [proc("web", restart: .always, backoff: backoff)]), jitter: 0.5)
         var now = Instant(nanoseconds: 1)
@@ -387,8 +387,8 @@ final class SupervisorTests: XCTestCase {
         _ = core.handle(.spawned(instance: "web", pid: pid), now: now)
         for _ in 0..<20 {
             _ = core.handle(.exited(instance: "web", pid: pid, termination: .exited(1), groupEmpty: true), now: now)
-            guard case let .backoff(until) = core.instance(named: "web")!.state else { return XCTFail("no backoff") }
-            XCTAssertLessThanOrEqual(until - now, .seconds(5))
+            guard case let .backoff(until) = core.instance(named: "web")!.state else { Issue.record("no backoff"); return }
+            #expect(until - now <= .seconds(5))
             now = until
             _ = core.handle(.tick, now: now)
             pid += 1
@@ -396,17 +396,17 @@ final class SupervisorTests: XCTestCase {
         }
     }
 
-    func testForwardSignalGoesToRunningGroups() {
+    @Test func forwardSignalGoesToRunningGroups() {
         var h = Harness([proc("web"), proc("worker")])
         h.send(.start)
-        XCTAssertEqual(Set(signals(h.send(.forward(signal: 10)))), ["web:10", "worker:10"])
+        #expect(Set(signals(h.send(.forward(signal: 10)))) == ["web:10", "worker:10"])
     }
 
-    func testHumanDurations() {
+    @Test func humanDurations() {
         let cases: [(Duration, String)] = [
             (.zero, "0ms"), (.nanoseconds(999), "999ns"), (.nanoseconds(874_511), "874µs"), (.milliseconds(48), "48ms"),
             (.milliseconds(1500), "1.5s"), (.seconds(5), "5s"), (.seconds(90), "1m30s"), (.seconds(120), "2m"),
         ]
-        for (duration, text) in cases { XCTAssertEqual(duration.humanDescription, text) }
+        for (duration, text) in cases { #expect(duration.humanDescription == text) }
     }
 }

@@ -1,5 +1,9 @@
 import Foundation
-import XCTest
+import Testing
+
+/// Every end-to-end suite is nested here: they run one at a time, as the machine
+/// they start real processes on is small and shared.
+@Suite(.serialized) enum EndToEnd {}
 
 /// The built `orch` binary, next to this test bundle (ORCH_TEST_BINARY overrides it,
 /// e.g. to run the suite against an older build).
@@ -69,6 +73,14 @@ final class Running: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        // A child inherits the spawning thread's signal mask, and Swift Testing runs
+        // tests on worker threads that block signals: spawn with none blocked, so a
+        // SIGTERM the test sends is not held pending forever.
+        var none = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         try process.run()
         collect(out.fileHandleForReading, stdout: true)
         collect(err.fileHandleForReading, stdout: false)
@@ -98,21 +110,21 @@ final class Running: @unchecked Sendable {
 
     /// Polls `condition` until it holds or the deadline passes.
     @discardableResult
-    func waitFor(_ what: String, timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line, _ condition: (Running) -> Bool) -> Bool {
+    func waitFor(_ what: String, timeout: TimeInterval = 20, sourceLocation: SourceLocation = #_sourceLocation, _ condition: (Running) -> Bool) -> Bool {
         if eventually(timeout: timeout, { condition(self) }) { return true }
-        XCTFail("timed out waiting for \(what)\n--- stdout:\n\(stdout.suffix(3000))\n--- stderr:\n\(stderr.suffix(2000))", file: file, line: line)
+        Issue.record("timed out waiting for \(what)\n--- stdout:\n\(stdout.suffix(3000))\n--- stderr:\n\(stderr.suffix(2000))", sourceLocation: sourceLocation)
         return false
     }
 
-    func waitForLine(containing text: String, timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line) -> Bool {
-        waitFor("a line containing '\(text)'", timeout: timeout, file: file, line: line) { $0.stdout.contains(text) }
+    func waitForLine(containing text: String, timeout: TimeInterval = 20, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        waitFor("a line containing '\(text)'", timeout: timeout, sourceLocation: sourceLocation) { $0.stdout.contains(text) }
     }
 
     /// Waits for orch to exit and its output to be fully read; returns the exit code
     /// (128+N for a signal death), or nil after killing it on timeout.
-    func waitForExit(timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> Int32? {
+    func waitForExit(timeout: TimeInterval = 30, sourceLocation: SourceLocation = #_sourceLocation) -> Int32? {
         if !eventually(timeout: timeout, { !process.isRunning }) {
-            XCTFail("orch did not exit within \(timeout)s\n--- stdout:\n\(stdout.suffix(3000))\n--- stderr:\n\(stderr.suffix(2000))", file: file, line: line)
+            Issue.record("orch did not exit within \(timeout)s\n--- stdout:\n\(stdout.suffix(3000))\n--- stderr:\n\(stderr.suffix(2000))", sourceLocation: sourceLocation)
             kill(pid, SIGKILL)
             process.waitUntilExit()
             _ = group.wait(timeout: .now() + 5)
@@ -152,37 +164,38 @@ func isAlive(_ pid: Int32) -> Bool {
 
 /// Asserts none of the pids is alive (waiting briefly for the kernel to finish reaping),
 /// and kills any survivor so the machine stays clean.
-func assertAllGone(_ pids: [Int32], file: StaticString = #filePath, line: UInt = #line) {
+func assertAllGone(_ pids: [Int32], sourceLocation: SourceLocation = #_sourceLocation) {
     let survivors = { pids.filter(isAlive) }
     if !eventually(timeout: 5, { survivors().isEmpty }) {
         let left = survivors()
-        XCTFail("processes survived orch: \(left)", file: file, line: line)
+        Issue.record("processes survived orch: \(left)", sourceLocation: sourceLocation)
         for pid in left { kill(pid, SIGKILL) }
     }
 }
 
 /// Runs a command to completion and returns (code, stdout, stderr).
-func runToEnd(_ arguments: [String], in directory: String, environment: [String: String] = [:], timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) throws -> (code: Int32?, out: String, err: String) {
+func runToEnd(_ arguments: [String], in directory: String, environment: [String: String] = [:], timeout: TimeInterval = 30, sourceLocation: SourceLocation = #_sourceLocation) throws -> (code: Int32?, out: String, err: String) {
     let run = try Running(arguments, in: directory, environment: environment)
     defer { run.ensureStopped() }
-    let code = run.waitForExit(timeout: timeout, file: file, line: line)
+    let code = run.waitForExit(timeout: timeout, sourceLocation: sourceLocation)
     return (code, run.stdout, run.stderr)
 }
 
 /// A test with its own project directory, removed afterwards; any process a child
-/// recorded in a `*.pid` file that is still alive is killed by pid.
-class ProjectTestCase: XCTestCase {
-    var project: Project!
+/// recorded in a `*.pid` file that is still alive is killed by pid. Swift Testing
+/// makes a new instance per test: `init` sets up, `deinit` cleans up.
+class ProjectTestCase {
+    let project: Project
 
     /// A private state directory, so each test's `orch ctl` finds only its own orch.
     var env: [String: String] { ["XDG_RUNTIME_DIR": project.path + "/run"] }
 
-    override func setUpWithError() throws {
+    init() throws {
         project = try Project()
         try FileManager.default.createDirectory(atPath: project.path + "/run", withIntermediateDirectories: true)
     }
 
-    override func tearDown() {
+    deinit {
         for pid in project.recordedPids() where isAlive(pid) { kill(pid, SIGKILL) }
         project.cleanup()
     }
