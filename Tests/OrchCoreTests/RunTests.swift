@@ -20,7 +20,7 @@ import Testing
         #expect(h.core.nextDeadline == h.now + .seconds(600))
         #expect(signals(h.advance(.seconds(599))).isEmpty)
         let effects = h.advance(.seconds(1))
-        #expect(effects.contains(.message("tests timed out after 10m")))
+        #expect(messages(effects).contains("tests timed out after 10m"))
         #expect(signals(effects) == ["tests:15"])
         let end = h.send(.exited(instance: "tests", pid: pid!, termination: .signaled(15), groupEmpty: true))
         #expect(exitCode(end) == 124)
@@ -69,7 +69,7 @@ import Testing
         h.send(.start)
         let pid = h.pid("a")!
         let effects = h.exit("b", .exited(6))
-        #expect(effects.contains(.message("b failed: stopping the run (--fail-fast)")))
+        #expect(messages(effects).contains("b failed: stopping the run (--fail-fast)"))
         #expect(signals(effects) == ["a:15"])
         #expect(exitCode(h.send(.exited(instance: "a", pid: pid, termination: .signaled(15), groupEmpty: true))) == 6)
         #expect(h.state("a") == .ended(.stopped))
@@ -84,7 +84,7 @@ import Testing
             if failedBefore { h.exit("b", .exited(6)) }
             let running = ["a", "b"].compactMap { name in h.pid(name).map { (name, $0) } }
             let effects = h.advance(.seconds(1800))
-            #expect(effects.contains(.message("the run timed out after 30m, --timeout-all, stopping")))
+            #expect(messages(effects).contains("the run timed out after 30m, --timeout-all, stopping"))
             #expect(signals(effects) == running.map { "\($0.0):15" })
             var end: [Effect] = []
             for (name, pid) in running {

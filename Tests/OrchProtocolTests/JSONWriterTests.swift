@@ -41,7 +41,7 @@ import Testing
             Response(id: 7, result: ResultBody(project: "/srv/app", pid: 9, processes: [status, status], affected: [], reload: ReloadReport(started: ["a"]))),
             Response(id: 8, error: RPCError(code: RPCError.unknownProcess, message: "unknown process 'wrker' (did you mean 'worker'?)")),
             Response(id: nil, method: "log", log: LogLine(process: "web", line: "x\u{0}y")),
-            Response(id: nil, method: "event", event: EventNote(ts: 1_700_000_000_000, message: "web exited")),
+            Response(id: nil, method: "event", event: EventNote(ts: "2023-11-14T22:13:20.000Z", event: "web exited with exit code 1", kind: "exited", instance: "web")),
         ]
         for response in responses {
             let bytes = Wire.encode(response)
