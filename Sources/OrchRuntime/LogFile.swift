@@ -11,7 +11,8 @@ import OrchSystem
 /// can be written again.
 final class LogFileWriter {
     let spec: LogFileSpec
-    private var fd: Int32
+    /// nil while rotation could not create the new file.
+    private var file: FileDescriptor?
     /// The file's size as far as orch wrote it: whole lines only.
     private var size: Int
     /// Set while writes fail; lines are dropped and counted.
@@ -20,20 +21,23 @@ final class LogFileWriter {
 
     init(_ spec: LogFileSpec) throws(SystemError) {
         self.spec = spec
-        fd = try Files.openAppend(spec.file)
-        size = Files.size(fd)
+        let fd = FileDescriptor(owning: try Files.openAppend(spec.file))
+        size = Files.size(fd.raw)
+        file = consume fd
     }
-
-    deinit { if fd >= 0 { Descriptor.close(fd) } }
 
     /// Writes whole lines (newline added), rotating before a line that would take
     /// the file past `max_size`. Returns what the user must be told, if anything.
     func write(_ lines: [ArraySlice<UInt8>]) -> String? {
         guard !lines.isEmpty else { return nil }
         var report: String?
-        if fd < 0 {
+        if file == nil {
             // Rotation could not create the new file: try again, the disk may have room now.
-            do { fd = try Files.openAppend(spec.file); size = Files.size(fd) } catch {
+            do {
+                let fd = FileDescriptor(owning: try Files.openAppend(spec.file))
+                size = Files.size(fd.raw)
+                file = consume fd
+            } catch {
                 report = fail(error, lines: lines.count)
                 return report
             }
@@ -57,7 +61,7 @@ final class LogFileWriter {
     private func flush(_ bytes: inout [UInt8], lines: Int) -> String? {
         defer { bytes.removeAll(keepingCapacity: true) }
         guard !bytes.isEmpty else { return nil }
-        guard fd >= 0 else {
+        guard let fd = file?.raw else {
             droppedLines += lines
             return nil
         }
@@ -102,7 +106,7 @@ final class LogFileWriter {
     }
 
     private func rotate() -> String? {
-        Descriptor.close(fd)
+        file = nil
         if spec.keep <= 0 {
             Files.remove(spec.file)
         } else {
@@ -114,10 +118,9 @@ final class LogFileWriter {
         }
         size = 0
         do {
-            fd = try Files.openAppend(spec.file)
+            file = FileDescriptor(owning: try Files.openAppend(spec.file))
             return nil
         } catch {
-            fd = -1
             return fail(error, lines: 0)
         }
     }
