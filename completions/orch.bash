@@ -371,9 +371,9 @@ _orch_ctl_ps() {
 
 _orch_ctl_start() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --wait --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file --timeout)
+    non_repeating_options=(--file --control --token-file --timeout --wait-timeout)
     __orch_offer_flags_options -1
 
     # Offer option value completions
@@ -389,6 +389,9 @@ _orch_ctl_start() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--wait-timeout')
         return
         ;;
     esac
@@ -404,9 +407,9 @@ _orch_ctl_start() {
 
 _orch_ctl_stop() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --wait --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file --timeout)
+    non_repeating_options=(--file --control --token-file --timeout --wait-timeout)
     __orch_offer_flags_options -1
 
     # Offer option value completions
@@ -422,6 +425,9 @@ _orch_ctl_stop() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--wait-timeout')
         return
         ;;
     esac
@@ -437,9 +443,9 @@ _orch_ctl_stop() {
 
 _orch_ctl_restart() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --wait --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file --timeout)
+    non_repeating_options=(--file --control --token-file --timeout --wait-timeout)
     __orch_offer_flags_options -1
 
     # Offer option value completions
@@ -455,6 +461,9 @@ _orch_ctl_restart() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--wait-timeout')
         return
         ;;
     esac
@@ -622,9 +631,9 @@ _orch_ctl_reload() {
 
 _orch_ctl_down() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --wait --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file --timeout)
+    non_repeating_options=(--file --control --token-file --timeout --wait-timeout)
     __orch_offer_flags_options 0
 
     # Offer option value completions
@@ -640,6 +649,9 @@ _orch_ctl_down() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--wait-timeout')
         return
         ;;
     esac
@@ -713,9 +725,9 @@ _orch_ps() {
 
 _orch_restart() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --wait --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --control --token-file --timeout)
+    non_repeating_options=(--file --control --token-file --timeout --wait-timeout)
     __orch_offer_flags_options -1
 
     # Offer option value completions
@@ -731,6 +743,9 @@ _orch_restart() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--wait-timeout')
         return
         ;;
     esac
