@@ -201,7 +201,7 @@ extension EndToEnd {
             spam: awk 'BEGIN { for (i = 0; i < 500000; i++) printf "%07d %s\\n", i, "0123456789012345678901234567890123456789012345678901234567890123456789" }'; exec sleep 1000
             """)
             try project.write("slow.py", """
-            import sys, time
+            import os, sys, time
             count = 0
             partial = b""
             while True:
@@ -214,7 +214,8 @@ extension EndToEnd {
                     if line.startswith(b"spam | "):
                         count += 1
                         if line.startswith(b"spam | 0499999 "):
-                            open("done", "w").write(str(count))
+                            open("done.tmp", "w").write(str(count))
+                            os.rename("done.tmp", "done")  # whole or not at all: the test polls for it
                 time.sleep(0.005)
             """)
             #expect(mkfifo(project.path + "/fifo", 0o600) == 0)
