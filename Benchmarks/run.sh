@@ -52,3 +52,6 @@ python3 "$here/scale_bench.py" --orch "$orch"
 
 echo
 python3 "$here/footprint.py" --orch "$orch" --hello "$tmp/hello" "${before[@]}"
+
+echo
+python3 "$here/watch_bench.py" "$orch"

@@ -186,8 +186,8 @@ _orch() {
 
 _orch_up() {
     repeating_flags=()
-    non_repeating_flags=(--timestamps --no-timestamps --no-control --version -h --help)
-    repeating_options=(-e --env)
+    non_repeating_flags=(--timestamps --no-timestamps --no-control --no-watch --no-reload --version -h --help)
+    repeating_options=(-e --env --watch)
     non_repeating_options=(--file -f -m --formation -p --base-port --color --timeout -t --log-format --port --listen)
     __orch_offer_flags_options -1
 
@@ -222,6 +222,9 @@ _orch_up() {
         return
         ;;
     '--listen')
+        return
+        ;;
+    '--watch')
         return
         ;;
     esac

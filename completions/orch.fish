@@ -23,7 +23,7 @@ function __orch_parse_tokens -S
         __orch_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'up'
-            __orch_parse_subcommand -r 1 'f/file=' 'e/env=+' 'm/formation=' 'p/base-port=' 'color=' 't/timeout=' 'timestamps' 'no-timestamps' 'log-format=' 'port=' 'listen=' 'no-control' 'version' 'h/help'
+            __orch_parse_subcommand -r 1 'f/file=' 'e/env=+' 'm/formation=' 'p/base-port=' 'color=' 't/timeout=' 'timestamps' 'no-timestamps' 'log-format=' 'port=' 'listen=' 'no-control' 'watch=+' 'no-watch' 'no-reload' 'version' 'h/help'
         case 'run'
             __orch_parse_subcommand -r 1 'needs=' 'fail-fast' 'timeout-all=' 'junit=' 'f/file=' 'e/env=+' 'm/formation=' 'p/base-port=' 'color=' 't/timeout=' 'timestamps' 'no-timestamps' 'log-format=' 'port=' 'listen=' 'no-control' 'version' 'h/help'
         case 'check'
@@ -136,6 +136,9 @@ complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orc
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" port' -l 'port' -d 'Control port on 127.0.0.1 (default: ORCH_PORT, control.port, else ephemeral).' -rfka ''
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" listen' -l 'listen' -d 'Address the control port binds to (default 127.0.0.1); anything else is reachable from other hosts.' -rfka ''
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" no-control' -l 'no-control' -d 'Do not open a control port (orch ctl cannot reach this orch).'
+complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up"' -l 'watch' -d 'Restart NAME when files under PATHS change, e.g. web=app,lib (repeatable; paths relative to the project).' -rfka ''
+complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" no-watch' -l 'no-watch' -d 'Ignore every `watch:` of the config for this run.'
+complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" no-reload' -l 'no-reload' -d 'Do not apply a saved orch.yaml, Procfile or env file (as `reload: false` does).'
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" version' -l 'version' -d 'Show the version.'
 complete -c 'orch' -n '__orch_should_offer_completions_for_flags_or_options "orch up" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'orch' -n '__orch_should_offer_completions_for_positional "orch run" -ge 1' -fka '(__orch_custom_completion ---completion run -- positional@0 (count (__orch_tokens -pc)) (__orch_tokens -tC))'

@@ -642,6 +642,8 @@ int orch_accept(int fd) {
 const uint32_t ORCH_IN_ISDIR = IN_ISDIR;
 const uint32_t ORCH_IN_CREATE = IN_CREATE;
 const uint32_t ORCH_IN_MOVED_TO = IN_MOVED_TO;
+const uint32_t ORCH_IN_DELETE = IN_DELETE;
+const uint32_t ORCH_IN_MOVED_FROM = IN_MOVED_FROM;
 const uint32_t ORCH_IN_IGNORED = IN_IGNORED;
 const uint32_t ORCH_IN_Q_OVERFLOW = IN_Q_OVERFLOW;
 

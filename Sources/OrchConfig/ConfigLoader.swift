@@ -123,6 +123,9 @@ struct Loader {
     var envFileCache: [String: [(String, String)]] = [:]
     /// The config-level variables (layers 3-5) without PORT, for `configuredEnvironment`.
     var configLevel: [String: String] = [:]
+    /// Every env file the config reads (or would read once it exists), for the
+    /// watcher that reloads the config when one is saved.
+    var envFilesRead: [String] = []
 
     init(options: LoadOptions) {
         self.options = options
@@ -184,6 +187,8 @@ struct Loader {
             let path = Path.join(directory, ".env")
             if FileSystem.isFile(path) {
                 for (key, value) in readEnvFile(path, missing: nil) { global[key] = value; configSet[key] = value }
+            } else {
+                envFilesRead.append(path)  // created later, it is read on the next reload
             }
         }
         for entry in raw.env {
@@ -217,6 +222,8 @@ struct Loader {
         var spec = ProjectSpec(directory: directory, configFile: configPath, processes: processes, control: control)
         spec.environment = global
         spec.basePort = basePort
+        spec.sourceFiles = [configPath] + envFilesRead.filter { $0 != configPath }
+        spec.reload = raw.reload
         return LoadResult(spec: spec, warnings: warnings)
     }
 
@@ -268,6 +275,7 @@ struct Loader {
     /// The pairs of a `.env` file, in order; a missing file is reported with
     /// `missing`, or ignored when it is nil.
     mutating func readEnvFile(_ path: String, missing: ConfigDiagnostic?) -> [(String, String)] {
+        if !envFilesRead.contains(path) { envFilesRead.append(path) }
         guard FileSystem.exists(path) else {
             if let missing { errors.append(missing) }
             return []

@@ -15,6 +15,10 @@ public struct ProjectSpec: Sendable, Equatable {
     public var environment: [String: String] = [:]
     /// The first process's PORT under foreman's rule (`-p`, else PORT, else 5000).
     public var basePort = 5000
+    /// The config file and every env file it reads (absolute): saving one reloads.
+    public var sourceFiles: [String] = []
+    /// Top-level `reload:`; false keeps a saved config from being applied.
+    public var reload = true
 
     public init(directory: String, configFile: String, processes: [ProcessSpec], control: ControlSpec = ControlSpec()) {
         self.directory = directory
@@ -131,10 +135,13 @@ public struct WatchSpec: Sendable, Equatable {
     public var paths: [String]
     public var ignore: [String]
     public var debounce: Duration
-    public init(paths: [String], ignore: [String] = [], debounce: Duration = .milliseconds(200)) {
+    /// Honour `.gitignore` files and `.git/info/exclude` (`watch.gitignore`).
+    public var gitignore: Bool
+    public init(paths: [String], ignore: [String] = [], debounce: Duration = .milliseconds(200), gitignore: Bool = true) {
         self.paths = paths
         self.ignore = ignore
         self.debounce = debounce
+        self.gitignore = gitignore
     }
 }
 

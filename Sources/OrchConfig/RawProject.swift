@@ -52,4 +52,5 @@ struct RawProject {
     var env: [EnvEntry] = []
     var processes: [Process] = []
     var control = ControlSpec()
+    var reload = true
 }

@@ -4,7 +4,7 @@ struct YAMLReader {
     typealias Location = RawProject.Location
     typealias Entry = (key: String, keyNode: Node, value: Node)
 
-    static let topLevelKeys = ["env", "env_file", "processes", "control"]
+    static let topLevelKeys = ["env", "env_file", "processes", "control", "reload"]
     static let processKeys = [
         "command", "cwd", "env", "env_file", "kind", "replicas", "restart", "backoff", "max_restarts",
         "depends_on", "ready", "stop", "optional", "port", "watch", "pty", "log", "timeout", "autostart",
@@ -14,7 +14,7 @@ struct YAMLReader {
     static let probeChecks = ["tcp", "http", "exec", "log"]
     static let readyKeys = probeChecks + ["interval", "timeout", "retries", "initial_delay"]
     static let stopKeys = ["signal", "timeout"]
-    static let watchKeys = ["paths", "ignore", "debounce"]
+    static let watchKeys = ["paths", "ignore", "debounce", "gitignore"]
     static let logKeys = ["file", "max_size", "keep"]
 
     let file: String
@@ -51,6 +51,8 @@ struct YAMLReader {
                 project.envFiles = envFiles(value, what: "'env_file'")
             case "control":
                 project.control = control(value)
+            case "reload":
+                project.reload = bool(value, "'reload'") ?? true
             case "processes":
                 sawProcesses = true
                 project.processes = processes(value, keyNode: keyNode)
@@ -400,6 +402,7 @@ struct YAMLReader {
                 case "paths": paths = value
                 case "ignore": spec.ignore = stringList(value, what)?.map(\.text) ?? []
                 case "debounce": spec.debounce = duration(value, what) ?? spec.debounce
+                case "gitignore": spec.gitignore = bool(value, what) ?? true
                 default: break
                 }
             }

@@ -155,7 +155,14 @@ public struct Supervisor: Sendable {
     /// When `runTimeout` runs out.
     public internal(set) var runDeadline: Instant?
     /// Changes seen per process, restarted once its debounce has passed.
-    var pendingChanges: [String: (due: Instant, first: String, paths: Set<String>)] = [:]
+    var pendingChanges: [String: PendingChange] = [:]
+    /// A saved config waiting for its debounce, then reloaded.
+    var pendingReload: (due: Instant, path: String)?
+    /// Restarts by file change within the loop guard's window, per process.
+    var watchRestarts: [String: [(at: Instant, path: String)]] = [:]
+    /// Processes whose watching the loop guard paused → the paths that kept changing.
+    var pausedWatches: [String: Set<String>] = [:]
+    public var loopGuard = LoopGuard()
     private var random: SplitMix64
     private let jitter: Double
 
@@ -267,6 +274,7 @@ public struct Supervisor: Sendable {
         }
         if !shuttingDown { consider(runDeadline) }
         for change in pendingChanges.values { consider(change.due) }
+        consider(pendingReload?.due)
         return earliest
     }
 
@@ -346,14 +354,10 @@ public struct Supervisor: Sendable {
             restart(process: process, reason: reason, now: now, &effects)
         case let .request(request):
             handle(request, now: now, &effects)
-        case let .fileChanged(process, path):
-            guard !shuttingDown, let spec = spec(named: process), let watch = spec.watch else { break }
-            if var change = pendingChanges[process] {
-                change.paths.insert(path)
-                pendingChanges[process] = change
-            } else {
-                pendingChanges[process] = (now + watch.debounce, path, [path])
-            }
+        case let .fileChanged(process, path, removed):
+            fileChanged(process, path: path, removed: removed, now: now)
+        case let .configChanged(path):
+            configChanged(path, now: now)
         }
         pruneRetired()
         return effects
@@ -487,10 +491,7 @@ public struct Supervisor: Sendable {
     // MARK: - Time
 
     private mutating func tick(_ now: Instant, _ effects: inout [Effect]) {
-        for (process, change) in pendingChanges where change.due <= now {
-            pendingChanges.removeValue(forKey: process)
-            restartForChange(process, path: change.first, others: change.paths.count - 1, now: now, &effects)
-        }
+        fireDueChanges(now, &effects)
         for i in instances.indices {
             switch instances[i].state {
             case let .stopping(pid, deadline?, leaderExit, then, stop) where deadline <= now:

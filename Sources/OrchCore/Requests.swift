@@ -43,6 +43,7 @@ extension Supervisor {
                 stopForGood(i, now: now, &effects)
             }
         case let .restart(names):
+            resumeWatching(names)
             for i in positions(of: names) {
                 instances[i].stoppedOnRequest = false
                 switch instances[i].state {
@@ -168,17 +169,6 @@ extension Supervisor {
                   process.replicas != instances.filter({ $0.process == name && !$0.retired }).count else { continue }
             scale(name, to: process.replicas, now: now, &effects)
         }
-    }
-
-    /// A watched file changed: restart what runs (each new instance once the old
-    /// group is gone), start again what ended on its own; leave alone what was
-    /// stopped on request.
-    mutating func restartForChange(_ process: String, path: String, others: Int, now: Instant, _ effects: inout [Effect]) {
-        guard !shuttingDown else { return }
-        let names = instances.filter { $0.process == process && !$0.retired && !$0.stoppedOnRequest }.map(\.name)
-        guard !names.isEmpty else { return }
-        effects.append(.event(.changed(process: process, path: path, others: others)))
-        handle(.restart(names), now: now, &effects)
     }
 
     /// Drops retired instances that have ended.

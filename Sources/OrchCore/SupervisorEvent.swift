@@ -19,6 +19,8 @@ public enum SupervisorEvent: Sendable, Equatable {
     case commandNotRunnable(instance: String, command: String, termination: Termination)
     case waitingForPort(instance: String, port: UInt16)
     case changed(process: String, path: String, others: Int)
+    /// The restart-loop guard paused a process's watching; `path` kept changing.
+    case watchPaused(process: String, path: String, restarts: Int, window: Duration)
     case restarting(process: String, reason: String)
     case scaled(process: String, count: Int)
     case endedBeforeTargets(instance: String, targets: [String])
@@ -58,6 +60,7 @@ public enum SupervisorEvent: Sendable, Equatable {
         case .commandNotRunnable: return "not-runnable"
         case .waitingForPort: return "waiting-for-port"
         case .changed: return "changed"
+        case .watchPaused: return "watch-paused"
         case .restarting: return "restart"
         case .scaled: return "scaled"
         case .endedBeforeTargets: return "ended-early"
@@ -76,7 +79,7 @@ public enum SupervisorEvent: Sendable, Equatable {
         case let .started(name, _), let .exited(name, _), let .ready(name), let .notReady(name, _, _),
              let .stopping(name, _), let .stopped(name), let .killedAfterTimeout(name, _), let .restartingIn(name, _),
              let .gaveUp(name, _), let .cannotStart(name, _), let .notStarted(name, _), let .commandNotRunnable(name, _, _),
-             let .waitingForPort(name, _), let .changed(name, _, _), let .restarting(name, _), let .scaled(name, _),
+             let .waitingForPort(name, _), let .changed(name, _, _), let .watchPaused(name, _, _, _), let .restarting(name, _), let .scaled(name, _),
              let .endedBeforeTargets(name, _), let .timedOut(name, _), let .failFast(name):
             return name
         case .shutdown, .killingAll, .note, .runTimedOut:
@@ -105,6 +108,8 @@ public enum SupervisorEvent: Sendable, Equatable {
         case let .waitingForPort(name, port): return "\(name) waiting for port \(port) to be free"
         case let .changed(process, path, others):
             return "\(process) changed: \(path)\(others > 0 ? " and \(others) more" : ""), restarting"
+        case let .watchPaused(process, path, restarts, window):
+            return "\(process) restarted \(restarts) times in \(window.humanDescription) by file changes (\(path) kept changing): watching paused; save another file or `orch ctl restart \(process)` to resume"
         case let .restarting(process, reason): return "\(process) restarting: \(reason)"
         case let .scaled(process, count): return "\(process) scaled to \(count)"
         case let .endedBeforeTargets(name, targets): return "\(name) ended before \(targets.joined(separator: ", ")) finished"

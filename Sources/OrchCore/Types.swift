@@ -115,8 +115,11 @@ public enum Event: Sendable, Equatable {
     case restart(process: String, reason: String)
     /// A control-port request.
     case request(Request)
-    /// A watched file of a process changed (path relative to the watch root).
-    case fileChanged(process: String, path: String)
+    /// A watched file of a process changed (path as shown to the user); `removed`
+    /// when it was deleted or renamed away.
+    case fileChanged(process: String, path: String, removed: Bool = false)
+    /// The config file or an env file it reads was saved (path as shown to the user).
+    case configChanged(path: String)
 }
 
 /// What a control client asked for. Instance names are resolved by `Supervisor.resolve`.
@@ -145,4 +148,7 @@ public enum Effect: Sendable, Equatable {
     case signalOrphans(signal: Int32)
     /// Everything has stopped; exit with this code.
     case exit(Int32)
+    /// Read the config again and apply it as `orch ctl reload` does; `changed` names
+    /// the saved file for the message.
+    case reloadConfig(changed: String)
 }

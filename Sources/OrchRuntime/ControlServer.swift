@@ -67,6 +67,9 @@ protocol ControlHost: AnyObject {
     func logTail(of instance: String, lines: Int) -> [String]
     /// The set of instances some client follows changed.
     func followersChanged(all: Bool, names: Set<String>)
+    /// Reads the config again and applies it: the one reload path, also taken when
+    /// a config file is saved.
+    func reloadConfig(announce: (ReloadReport) -> Void) -> ReloadOutcome
 }
 
 /// One control connection. Reads are bounded by the line limit, writes by
@@ -517,13 +520,13 @@ final class ControlServer {
             connection.followEvents = true
             return ResultBody(message: "following events")
         case .reload:
-            switch options.reload() {
-            case let .success(spec):
-                let report = reloadReport(from: core.project, to: spec)
-                host.submit(.reload(spec))
+            switch host.reloadConfig(announce: { _ in }) {
+            case let .applied(report):
                 return ResultBody(message: "reloaded", reload: report)
-            case let .failure(error):
+            case let .failed(error):
                 throw RPCError(code: RPCError.failed, message: "reload failed, nothing changed: \(error)")
+            case .unavailable:
+                throw RPCError(code: RPCError.failed, message: "reload is not available")
             }
         case .shutdown:
             return ResultBody(message: "stopping")
@@ -608,12 +611,6 @@ final class ControlServer {
         case .ended(.stopped): return "stopped"
         case .ended(.failed), .ended(.notReady): return "failed"
         }
-    }
-
-    private func reloadReport(from old: ProjectSpec, to new: ProjectSpec) -> ReloadReport {
-        let diff = ProjectDiff(from: old, to: new)
-        return ReloadReport(restarted: diff.changed, started: diff.added, stopped: diff.removed, unchanged: diff.unchanged,
-                            scaled: diff.scaled.map { "\($0.name) \($0.from)→\($0.to)" })
     }
 
     // MARK: - Streams

@@ -18,10 +18,17 @@ public struct RuntimeOptions: Sendable {
     /// command shares the files); `quiet` keeps only messages about failures.
     public var oneOff = false
     public var quiet = false
-    public init(style: OutputStyle, orphanTimeout: Duration = .seconds(5), control: ControlOptions? = nil) {
+    /// Re-reads the config, for a saved config file and `orch ctl reload`.
+    public var reloadConfig: (@Sendable () -> Result<ProjectSpec, ConfigError>)?
+    /// Apply a saved config file: `orch up` without --no-reload.
+    public var reloadOnSave: Bool
+    public init(style: OutputStyle, orphanTimeout: Duration = .seconds(5), control: ControlOptions? = nil,
+                reloadConfig: (@Sendable () -> Result<ProjectSpec, ConfigError>)? = nil, reloadOnSave: Bool = false) {
         self.style = style
         self.orphanTimeout = orphanTimeout
         self.control = control
+        self.reloadConfig = reloadConfig
+        self.reloadOnSave = reloadOnSave
     }
 }
 
@@ -41,6 +48,8 @@ public final class Runtime {
     let probes: ProbeRunner
     var control: ControlServer?
     var watcher: (files: FileWatcher, registration: UInt64)?
+    /// A saved config file whose reload waits for the end of the current loop turn.
+    var reloadRequested: String?
     var queue: [Event] = []
     var interrupts = 0
     /// The foreground command of `orch run -- CMD` while it runs, and whether it
@@ -100,13 +109,16 @@ public final class Runtime {
         }
         let running = Set(core.instances.map(\.process))
         let watched = core.project.processes.filter { running.contains($0.name) && $0.watch != nil }
-        guard !watched.isEmpty else { return }
+        let configFiles = watchedConfigFiles
+        guard !watched.isEmpty || !configFiles.isEmpty else { return }
         do {
             let created = try FileWatcher(projectDirectory: core.project.directory)
+            created.watchConfig(configFiles)
             for process in watched {
                 guard let spec = process.watch else { continue }
                 for problem in created.watch(process: process.name, spec: spec) { message(problem) }
             }
+            if let limit = created.limitMessage { message(limit) }
             let registration = try loop.register(created.inotify.fd, events: Epoll.readable, as: .watcher)
             watcher = (created, registration)
         } catch {
@@ -134,6 +146,10 @@ public final class Runtime {
                 handle(source, events: events)
             }
             drainQueue()
+            if let changed = reloadRequested {
+                reloadRequested = nil
+                reloadAfterSave(changed)
+            }
         }
         takeTerminalBack()
         control?.stop()
@@ -202,7 +218,12 @@ public final class Runtime {
         case .controlListener:
             control?.acceptConnections()
         case .watcher:
-            for (process, path) in watcher?.files.changes() ?? [] { enqueue(.fileChanged(process: process, path: path)) }
+            for change in watcher?.files.changes() ?? [] {
+                switch change {
+                case let .process(process, path, removed): enqueue(.fileChanged(process: process, path: path, removed: removed))
+                case let .config(path): enqueue(.configChanged(path: path))
+                }
+            }
         case let .control(id):
             control?.service(id, events: events)
         }
@@ -294,6 +315,8 @@ public final class Runtime {
             children.signalOrphans(signal, except: probes.isCheck)
         case .exit:
             break  // the loop ends once the core has finished
+        case let .reloadConfig(changed):
+            reloadRequested = changed
         }
     }
 

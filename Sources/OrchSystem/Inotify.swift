@@ -12,6 +12,10 @@ public final class Inotify {
         public var isDirectory: Bool
         /// A directory appeared inside a watched one (created or moved in).
         public var isNewDirectory: Bool
+        /// The entry was deleted or renamed away from the directory.
+        public var removed: Bool
+        /// The entry was renamed away (IN_MOVED_FROM).
+        public var renamedAway: Bool
         /// The watch itself went away (its directory was deleted).
         public var watchRemoved: Bool
         /// The kernel dropped events: anything may have changed.
@@ -32,11 +36,18 @@ public final class Inotify {
         var wd: Int32 = -1
         let rc = orch_inotify_add(fd, path, &wd)
         if rc == ENOSPC {
-            let limit = Processes.readSmallFile("/proc/sys/fs/inotify/max_user_watches")?.split(separator: "\n").first.map(String.init) ?? "?"
+            // The limit of orch's user namespace (the same as the sysctl outside containers).
+            let limit = ["/proc/sys/user/max_inotify_watches", "/proc/sys/fs/inotify/max_user_watches"].lazy
+                .compactMap { Processes.readSmallFile($0)?.split(separator: "\n").first.map(String.init) }.first ?? "?"
             throw SystemError(call: "inotify_add_watch", errno: rc, context: "inotify watch limit reached (\(limit)): raise fs.inotify.max_user_watches")
         }
         try check(rc, "inotify_add_watch", path)
         return wd
+    }
+
+    /// Stops a watch (`inotify_rm_watch(2)`); its IN_IGNORED event follows.
+    public func remove(_ watch: Int32) {
+        _ = inotify_rm_watch(fd, watch)
     }
 
     /// Every event pending now.
@@ -58,12 +69,19 @@ public final class Inotify {
                     events.append(Event(
                         watch: wd, name: name.map { String(cString: $0) } ?? "", isDirectory: directory,
                         isNewDirectory: directory && mask & (ORCH_IN_CREATE | ORCH_IN_MOVED_TO) != 0,
+                        removed: mask & (ORCH_IN_DELETE | ORCH_IN_MOVED_FROM) != 0,
+                        renamedAway: mask & ORCH_IN_MOVED_FROM != 0,
                         watchRemoved: mask & ORCH_IN_IGNORED != 0, overflow: mask & ORCH_IN_Q_OVERFLOW != 0))
                     offset = next
                 }
             }
         }
     }
+}
+
+extension SystemError {
+    /// `inotify_add_watch` failed on the per-user limit, `fs.inotify.max_user_watches`.
+    public var isWatchLimit: Bool { call == "inotify_add_watch" && errno == ENOSPC }
 }
 
 /// Shell-style patterns, `fnmatch(3)`.
@@ -86,6 +104,28 @@ extension Files {
             if name == "." || name == ".." { continue }
             var info = stat()
             if lstat(path + "/" + name, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { result.append(name) }
+        }
+        return result
+    }
+
+    /// Entries of `path` with whether each is a directory (not following symlinks),
+    /// nil when unreadable. Uses `d_type` (`readdir(3)`) and `lstat(2)` only where
+    /// the filesystem does not fill it in.
+    public static func entries(of path: String) -> [(name: String, isDirectory: Bool)]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var result: [(name: String, isDirectory: Bool)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
+            if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
+                var info = stat()
+                isDirectory = lstat(path + "/" + name, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+            }
+            result.append((name, isDirectory))
         }
         return result
     }

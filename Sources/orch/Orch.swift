@@ -207,21 +207,60 @@ struct Up: ParsableCommand {
     @OptionGroup var config: ConfigOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var control: ControlFlags
+    @OptionGroup var watching: WatchFlags
 
     func run() throws {
         let options = try config.loadOptions(stopTimeout: output.stopTimeout(), controlPort: control.controlPort)
         let spec = try config.load(options)
         try validateNames(names, in: spec)
-        let code = try supervise(spec, selected: names.isEmpty ? nil : names, mode: .up, output: output,
-                                 control: control.options(for: spec, loadOptions: options))
+        var loaded = spec
+        let overrides = try watching.overrides(applyingTo: &loaded)
+        // A reload reads the file this orch started with and applies the same overrides.
+        let load = reloader(options, file: spec.configFile)
+        let reload: @Sendable () -> Result<ProjectSpec, ConfigError> = {
+            load().flatMap { fresh in
+                var spec = fresh
+                do throws(ConfigError) { try overrides.apply(to: &spec) } catch { return .failure(error) }
+                return .success(spec)
+            }
+        }
+        let code = try supervise(loaded, selected: names.isEmpty ? nil : names, mode: .up, output: output,
+                                 control: control.options(for: loaded, loadOptions: options),
+                                 reload: reload, reloadOnSave: !watching.noReload)
         throw ExitCode(code)
     }
 }
 
-func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions, control: ControlOptions?) -> Runtime? {
+/// File watching from the command line: `--watch`, `--no-watch`, `--no-reload`.
+struct WatchFlags: ParsableArguments {
+    @Option(name: .customLong("watch"), help: ArgumentHelp("Restart NAME when files under PATHS change, e.g. web=app,lib (repeatable; paths relative to the project).", valueName: "name=paths"))
+    var watch: [String] = []
+
+    @Flag(help: "Ignore every `watch:` of the config for this run.")
+    var noWatch = false
+
+    @Flag(help: "Do not apply a saved orch.yaml, Procfile or env file (as `reload: false` does).")
+    var noReload = false
+
+    /// Parses and applies `--watch`/`--no-watch`, or prints the problems and exits 2.
+    func overrides(applyingTo spec: inout ProjectSpec) throws -> WatchOverrides {
+        do {
+            let overrides = try WatchOverrides(watch, none: noWatch)
+            try overrides.apply(to: &spec)
+            return overrides
+        } catch {
+            for diagnostic in error.diagnostics { printError("orch: \(diagnostic)") }
+            throw ExitCode(2)
+        }
+    }
+}
+
+func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions, control: ControlOptions?,
+                 reload: (@Sendable () -> Result<ProjectSpec, ConfigError>)? = nil, reloadOnSave: Bool = false) -> Runtime? {
     // --timeout also bounds how long orphans get at exit.
     makeRuntime(spec, selected: selected, mode: mode,
-                options: RuntimeOptions(style: output.style, orphanTimeout: (try? output.stopTimeout()) ?? .seconds(5), control: control))
+                options: RuntimeOptions(style: output.style, orphanTimeout: (try? output.stopTimeout()) ?? .seconds(5), control: control,
+                                        reloadConfig: reload, reloadOnSave: reloadOnSave))
 }
 
 func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, options: RuntimeOptions) -> Runtime? {
@@ -238,8 +277,10 @@ func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, options: 
     }
 }
 
-func supervise(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions, control: ControlOptions?) throws -> Int32 {
-    guard let runtime = makeRuntime(spec, selected: selected, mode: mode, output: output, control: control) else { throw ExitCode(2) }
+func supervise(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: OutputOptions, control: ControlOptions?,
+               reload: (@Sendable () -> Result<ProjectSpec, ConfigError>)? = nil, reloadOnSave: Bool = false) throws -> Int32 {
+    guard let runtime = makeRuntime(spec, selected: selected, mode: mode, output: output, control: control,
+                                    reload: reload, reloadOnSave: reloadOnSave) else { throw ExitCode(2) }
     // The pages start-up read (parsing, loading) need not stay in orch's RSS.
     StartupPages.release()
     return runtime.run()

@@ -126,6 +126,8 @@ int orch_inotify_event(const void *buffer, size_t size, size_t offset, int *wd, 
 extern const uint32_t ORCH_IN_ISDIR;
 extern const uint32_t ORCH_IN_CREATE;
 extern const uint32_t ORCH_IN_MOVED_TO;
+extern const uint32_t ORCH_IN_DELETE;
+extern const uint32_t ORCH_IN_MOVED_FROM;
 extern const uint32_t ORCH_IN_IGNORED;
 extern const uint32_t ORCH_IN_Q_OVERFLOW;
 
