@@ -400,6 +400,7 @@ static void orch_guardian_run(int fd, pid_t orch) {
                               "killed %d process groups and %d processes\n",
                               (int)getpid(), (int)orch, groups_killed, killed);
         if (length > 0) {
+            if ((size_t)length >= sizeof(line)) length = (int)sizeof(line) - 1;
             ssize_t ignored = write(2, line, (size_t)length);
             (void)ignored;
         }
