@@ -14,7 +14,52 @@ public struct ConfigDiagnostic: Error, Sendable, Equatable, CustomStringConverti
         self.file = file
         self.line = line
         self.column = column
-        self.message = message
+        self.message = Self.bounded(message)
+    }
+
+    /// Most characters of the config a message quotes.
+    public static let longestExcerpt = 200
+
+    /// `text` as a message may quote it: its first line, at most `longestExcerpt`
+    /// characters, with `…` where it was cut.
+    public static func excerpt(_ text: some StringProtocol) -> String {
+        var out = String.UnicodeScalarView()
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" || scalar == "\r" || count == longestExcerpt {
+                out.append("…")
+                break
+            }
+            out.append(scalar)
+            count += 1
+        }
+        return String(out)
+    }
+
+    /// The message with every stretch between quotes cut as `excerpt` cuts, so a
+    /// 1 MB value or a multi-line command never floods the terminal, whichever
+    /// message quotes it.
+    static func bounded(_ message: String) -> String {
+        var out = String.UnicodeScalarView()
+        var count = 0
+        var cut = false
+        for scalar in message.unicodeScalars {
+            if scalar == "'" {
+                out.append(scalar)
+                count = 0
+                cut = false
+                continue
+            }
+            if cut { continue }
+            if scalar == "\n" || scalar == "\r" || count == longestExcerpt {
+                out.append("…")
+                cut = true
+                continue
+            }
+            out.append(scalar)
+            count += 1
+        }
+        return String(out)
     }
 
     public var description: String {
@@ -39,55 +84,124 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         self.diagnostics = [diagnostic]
     }
 
+    /// Most errors printed; the rest are counted (`and 12 more errors`).
+    public static let mostShown = 50
+
+    /// The lines to print: the first `limit` diagnostics, then how many more there are.
+    public func lines(limit: Int = ConfigError.mostShown, noun: String = "error") -> [String] {
+        var lines = diagnostics.prefix(limit).map(\.description)
+        let rest = diagnostics.count - lines.count
+        if rest > 0 { lines.append("and \(rest) more \(noun)\(rest == 1 ? "" : "s")") }
+        return lines
+    }
+
     public var description: String {
-        diagnostics.map(\.description).joined(separator: "\n")
+        lines().joined(separator: "\n")
     }
 }
 
 /// Did-you-mean suggestions: the nearest candidate by optimal-string-alignment
 /// distance (a Levenshtein distance that counts a transposition as one edit, so
-/// `restrat` is one edit from `restart`).
-/// Did-you-mean: the closest candidate by edit distance, if close enough to be a typo.
+/// `restrat` is one edit from `restart`), if close enough to be a typo.
+///
+/// Bounded so that a hostile name costs nothing: a word over `longestWord`
+/// characters gets no suggestion, at most `mostCandidates` candidates are looked
+/// at, candidates whose length differs by more than the allowed distance are
+/// skipped unread, and the distance is computed in a band with an early exit.
 public enum Suggestion {
-    public static func nearest(to word: String, in candidates: [String]) -> String? {
-        let lowered = word.lowercased()
-        var best: (candidate: String, distance: Int)?
-        for candidate in candidates {
-            let distance = editDistance(lowered, candidate.lowercased())
-            let limit = max(1, min(3, candidate.count / 3 + 1))
-            guard distance <= limit else { continue }
-            if let current = best, current.distance <= distance { continue }
-            best = (candidate, distance)
+    /// Longer words get no suggestion (no name or key is that long by mistake).
+    public static let longestWord = 64
+    /// Candidates looked at per search.
+    public static let mostCandidates = 10_000
+    /// Candidates listed by ` (expected one of: …)`.
+    static let mostListed = 20
+
+    /// Candidates prepared once (lowercased, split into scalars) for many searches.
+    public struct Candidates: Sendable {
+        let names: [String]
+        let lowered: [[Unicode.Scalar]?]
+
+        public init(_ names: [String]) {
+            self.names = Array(names.prefix(Suggestion.mostCandidates))
+            lowered = self.names.map(Suggestion.prepare)
         }
-        return best?.candidate
+    }
+
+    public static func nearest(to word: String, in candidates: [String]) -> String? {
+        guard prepare(word) != nil else { return nil }
+        return nearest(to: word, in: Candidates(candidates))
+    }
+
+    public static func nearest(to word: String, in candidates: Candidates) -> String? {
+        guard let target = prepare(word) else { return nil }
+        var best: (index: Int, distance: Int)?
+        for (index, candidate) in candidates.lowered.enumerated() {
+            guard let candidate else { continue }
+            var limit = max(1, min(3, candidate.count / 3 + 1))
+            if let best { limit = min(limit, best.distance - 1) }
+            guard limit >= 0, abs(candidate.count - target.count) <= limit,
+                  let distance = editDistance(target, candidate, atMost: limit)
+            else { continue }
+            best = (index, distance)
+            if distance == 0 { break }
+        }
+        return best.map { candidates.names[$0.index] }
     }
 
     /// ` (did you mean 'x'?)` or ` (expected one of: a, b, c)`.
     static func hint(for word: String, in candidates: [String], listing: Bool = true) -> String {
         if let match = nearest(to: word, in: candidates) { return " (did you mean '\(match)'?)" }
-        guard listing, !candidates.isEmpty else { return "" }
-        return " (expected one of: \(candidates.joined(separator: ", ")))"
+        return listing ? self.listing(candidates) : ""
+    }
+
+    /// ` (expected one of: a, b, c)`, the first `mostListed` of them.
+    static func listing(_ candidates: [String]) -> String {
+        guard !candidates.isEmpty else { return "" }
+        let shown = candidates.prefix(mostListed).joined(separator: ", ")
+        return " (expected one of: \(shown)\(candidates.count > mostListed ? ", …" : ""))"
+    }
+
+    /// The word as compared: lowercased scalars; nil when it is too long to be a typo.
+    static func prepare(_ word: String) -> [Unicode.Scalar]? {
+        guard word.utf8.count <= longestWord * 4 else { return nil }
+        let scalars = Array(word.lowercased().unicodeScalars)
+        return scalars.count <= longestWord ? scalars : nil
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous2 = [Int](repeating: 0, count: b.count + 1)
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
+        return editDistance(a, b, atMost: max(a.count, b.count)) ?? max(a.count, b.count)
+    }
+
+    /// The distance when it is at most `limit`, else nil. Only cells within
+    /// `limit` of the diagonal are computed, and a row whose every cell is past
+    /// the limit ends the search (no later row can come back under it).
+    static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], atMost limit: Int) -> Int? {
+        guard limit >= 0, abs(a.count - b.count) <= limit else { return nil }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        let far = limit + 1
+        var previous2 = [Int](repeating: far, count: b.count + 1)
+        var previous = (0...b.count).map { Swift.min($0, far) }
+        var current = [Int](repeating: far, count: b.count + 1)
         for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
+            let low = Swift.max(1, i - limit), high = Swift.min(b.count, i + limit)
+            current[low - 1] = low == 1 ? Swift.min(i, far) : far
+            if high < b.count { current[high + 1] = far }
+            var rowMinimum = current[low - 1]
+            for j in low...high {
                 let cost = a[i - 1] == b[j - 1] ? 0 : 1
                 var value = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
                 if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
                     value = Swift.min(value, previous2[j - 2] + 1)
                 }
+                value = Swift.min(value, far)
                 current[j] = value
+                rowMinimum = Swift.min(rowMinimum, value)
             }
+            if rowMinimum > limit { return nil }
             (previous2, previous, current) = (previous, current, previous2)
         }
-        return previous[b.count]
+        let distance = previous[b.count]
+        return distance <= limit ? distance : nil
     }
 }

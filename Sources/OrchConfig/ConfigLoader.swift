@@ -84,8 +84,10 @@ public enum ConfigLoader {
         var current = Path.normalize(Path.absolute(directory, relativeTo: ProcessEnvironment.workingDirectory()))
         while true {
             for name in fileNames {
+                // Anything there but a directory is the config: if it is a FIFO or a
+                // symlink loop, reading it says so rather than looking further up.
                 let candidate = Path.join(current, name)
-                if FileSystem.isFile(candidate) { return candidate }
+                if FileSystem.isPresent(candidate) && !FileSystem.isDirectory(candidate) { return candidate }
             }
             guard current != "/" else { return nil }
             current = Path.directory(of: current)
@@ -126,6 +128,8 @@ struct Loader {
     /// Every env file the config reads (or would read once it exists), for the
     /// watcher that reloads the config when one is saved.
     var envFilesRead: [String] = []
+    /// Did-you-mean searches this load may still run.
+    var suggestionsLeft = 2 * ConfigError.mostShown
 
     init(options: LoadOptions) {
         self.options = options
@@ -185,7 +189,7 @@ struct Loader {
             }
         } else {
             let path = Path.join(directory, ".env")
-            if FileSystem.isFile(path) {
+            if FileSystem.isPresent(path) && !FileSystem.isDirectory(path) {
                 for (key, value) in readEnvFile(path, missing: nil) { global[key] = value; configSet[key] = value }
             } else {
                 envFilesRead.append(path)  // created later, it is read on the next reload
@@ -218,6 +222,7 @@ struct Loader {
         if let socket = control.socket {
             control.socket = Path.absolute(Path.expandingTilde(Interpolation.expand(socket, global), home: global["HOME"]), relativeTo: directory)
         }
+        validate(raw, processes, control: control, configFile: configFile)
         guard errors.isEmpty else { throw ConfigError(diagnostics: Self.sorted(errors)) }
         var spec = ProjectSpec(directory: directory, configFile: configPath, processes: processes, control: control)
         spec.environment = global
@@ -256,10 +261,10 @@ struct Loader {
         if let file = options.file {
             let path = Path.absolute(file, relativeTo: workingDirectory)
             if FileSystem.isDirectory(path) {
-                throw ConfigError(ConfigDiagnostic(file: file, message: "is a directory, not a config file"))
+                throw ConfigError(ConfigDiagnostic(file: ConfigDiagnostic.excerpt(file), message: "is a directory, not a config file"))
             }
-            guard FileSystem.exists(path) else {
-                throw ConfigError(ConfigDiagnostic(file: file, message: "no such file"))
+            guard FileSystem.isPresent(path) else {
+                throw ConfigError(ConfigDiagnostic(file: ConfigDiagnostic.excerpt(file), message: "no such file"))
             }
             return path
         }
@@ -276,7 +281,7 @@ struct Loader {
     /// `missing`, or ignored when it is nil.
     mutating func readEnvFile(_ path: String, missing: ConfigDiagnostic?) -> [(String, String)] {
         if !envFilesRead.contains(path) { envFilesRead.append(path) }
-        guard FileSystem.exists(path) else {
+        guard FileSystem.isPresent(path) else {
             if let missing { errors.append(missing) }
             return []
         }
@@ -285,6 +290,7 @@ struct Loader {
         case .success(let text):
             let parsed = Dotenv.parse(text, file: display(path))
             warnings += parsed.warnings
+            errors += parsed.errors
             envFileCache[path] = parsed.values
             return parsed.values
         case .failure(let problem):
@@ -318,14 +324,26 @@ struct Loader {
         return 5000
     }
 
+    /// A did-you-mean for one load: only the first `mostSuggestions` searches run,
+    /// since only the first errors are shown, and 10 000 unknown names must not
+    /// cost 10 000 searches through 10 000 candidates.
+    mutating func suggestion(for word: String, in candidates: Suggestion.Candidates) -> String? {
+        guard suggestionsLeft > 0 else { return nil }
+        suggestionsLeft -= 1
+        return Suggestion.nearest(to: word, in: candidates)
+    }
+
     mutating func checkFormation(names: [String]) {
-        for name in options.formation.keys.sorted() where name != Formation.all && !names.contains(name) {
-            errors.append(Formation.problem("unknown process '\(name)'\(Suggestion.hint(for: name, in: names))"))
+        let known = Set(names)
+        let candidates = Suggestion.Candidates(names)
+        for name in options.formation.keys.sorted() where name != Formation.all && !known.contains(name) {
+            let hint = suggestion(for: name, in: candidates).map { " (did you mean '\($0)'?)" } ?? Suggestion.listing(names)
+            errors.append(Formation.problem("unknown process '\(name)'\(hint)"))
         }
     }
 
     mutating func resolve(_ process: RawProject.Process, index: Int, basePort: Int, global: [String: String], directory: String, configFile: String) -> ProcessSpec {
-        let defaultPort = process.port ?? basePort + 100 * index
+        let defaultPort = process.port ?? Self.foremanPort(base: basePort, index: index)
         var own: [String: String] = [:]
         var scope = global
         scope["PORT"] = String(defaultPort)
@@ -382,7 +400,7 @@ struct Loader {
         if let file = log?.file { log?.file = path(file) }
 
         let replicas = options.formation[process.name] ?? process.replicas ?? options.formation[Formation.all] ?? 1
-        if let given = port, given + Swift.max(replicas, 1) - 1 > 65535 {
+        if let given = port, given > 65535 - (Swift.max(replicas, 1) - 1) {
             if process.port != nil {
                 errors.append(ConfigDiagnostic(
                     file: configFile, line: process.location.line, column: process.location.column,
@@ -409,6 +427,14 @@ struct Loader {
         return spec
     }
 
+    /// foreman's base + 100·i, checked: past Int's range it is simply past 65535
+    /// (and such a process gets no PORT).
+    static func foremanPort(base: Int, index: Int) -> Int {
+        let offset = index.multipliedReportingOverflow(by: 100)
+        let sum = base.addingReportingOverflow(offset.partialValue)
+        return offset.overflow || sum.overflow ? Int.max : sum.partialValue
+    }
+
     /// More than 100 replicas reach the next process's PORT (base + 100·i): say so.
     mutating func warnPortOverlaps(_ processes: [ProcessSpec], configFile: String) {
         let ports = processes.compactMap { p in p.port.map { (p.name, $0) } }
@@ -426,6 +452,7 @@ struct Loader {
         var byName: [String: Int] = [:]
         for (index, process) in resolved.enumerated() where byName[process.name] == nil { byName[process.name] = index }
         let names = resolved.map(\.name)
+        let candidates = Suggestion.Candidates(names)
         // Edges that name a real, other process: the graph the cycle check walks.
         var edges: [[(target: Int, location: RawProject.Location)]] = Array(repeating: [], count: raw.count)
         for (index, process) in raw.enumerated() {
@@ -439,8 +466,11 @@ struct Loader {
                     continue
                 }
                 guard let target = byName[dependency.name] else {
-                    let others = names.filter { $0 != process.name }
-                    fail("process '\(process.name)' depends on unknown process '\(dependency.name)'\(Suggestion.hint(for: dependency.name, in: others, listing: false))")
+                    var hint = ""
+                    if let match = suggestion(for: dependency.name, in: candidates), match != process.name {
+                        hint = " (did you mean '\(match)'?)"
+                    }
+                    fail("process '\(process.name)' depends on unknown process '\(dependency.name)'\(hint)")
                     continue
                 }
                 edges[index].append((target, entry.location))
@@ -459,7 +489,9 @@ struct Loader {
         for cycle in Self.cycles(edges.map { $0.map(\.target) }) {
             guard let first = cycle.first, cycle.count > 1 else { continue }
             let location = edges[first].first { $0.target == cycle[1] }?.location ?? raw[first].location
-            let path = (cycle + [first]).map { names[$0] }.joined(separator: " -> ")
+            // A long cycle is shown by its ends: the first few processes and the last.
+            let shown = cycle.count <= 8 ? cycle + [first] : Array(cycle.prefix(6)) + [-1, cycle[cycle.count - 1], first]
+            let path = shown.map { $0 < 0 ? "… (\(cycle.count - 7) more)" : names[$0] }.joined(separator: " -> ")
             errors.append(ConfigDiagnostic(file: configFile, line: location.line, column: location.column, message: "dependency cycle: \(path)"))
         }
     }
@@ -467,37 +499,51 @@ struct Loader {
     /// One shortest cycle per strongly connected component (Tarjan's algorithm),
     /// starting at the component's first process in file order.
     static func cycles(_ graph: [[Int]]) -> [[Int]] {
+        // Iterative: a 100 000-deep chain of depends_on must not exhaust the stack.
         var index = 0
         var indices = [Int?](repeating: nil, count: graph.count)
         var lowLinks = [Int](repeating: 0, count: graph.count)
         var onStack = [Bool](repeating: false, count: graph.count)
         var stack: [Int] = []
         var components: [[Int]] = []
-        func connect(_ node: Int) {
-            indices[node] = index
-            lowLinks[node] = index
+        // The depth-first path: each node with the position of the next edge to follow.
+        var path: [(node: Int, edge: Int)] = []
+        for root in graph.indices where indices[root] == nil {
+            path.append((root, 0))
+            indices[root] = index
+            lowLinks[root] = index
             index += 1
-            stack.append(node)
-            onStack[node] = true
-            for next in graph[node] {
-                if let nextIndex = indices[next] {
-                    if onStack[next] { lowLinks[node] = min(lowLinks[node], nextIndex) }
-                } else {
-                    connect(next)
-                    lowLinks[node] = min(lowLinks[node], lowLinks[next])
+            stack.append(root)
+            onStack[root] = true
+            while let (node, edge) = path.last {
+                if edge < graph[node].count {
+                    path[path.count - 1].edge += 1
+                    let next = graph[node][edge]
+                    if let nextIndex = indices[next] {
+                        if onStack[next] { lowLinks[node] = min(lowLinks[node], nextIndex) }
+                    } else {
+                        indices[next] = index
+                        lowLinks[next] = index
+                        index += 1
+                        stack.append(next)
+                        onStack[next] = true
+                        path.append((next, 0))
+                    }
+                    continue
                 }
-            }
-            if lowLinks[node] == indices[node] {
-                var component: [Int] = []
-                while let top = stack.popLast() {
-                    onStack[top] = false
-                    component.append(top)
-                    if top == node { break }
+                path.removeLast()
+                if let parent = path.last?.node { lowLinks[parent] = min(lowLinks[parent], lowLinks[node]) }
+                if lowLinks[node] == indices[node] {
+                    var component: [Int] = []
+                    while let top = stack.popLast() {
+                        onStack[top] = false
+                        component.append(top)
+                        if top == node { break }
+                    }
+                    components.append(component)
                 }
-                components.append(component)
             }
         }
-        for node in graph.indices where indices[node] == nil { connect(node) }
 
         var result: [[Int]] = []
         for component in components where component.count > 1 {
@@ -532,35 +578,41 @@ struct Loader {
 }
 
 enum FileSystem {
+    /// Largest config or env file read (a config of 10 000 processes is ~1 MiB).
+    static let largest = 64 << 20
+
+    /// Whether anything is at `path`: a symlink loop or an unreadable directory
+    /// counts, so that reading it says what is wrong instead of "no such file".
+    static func isPresent(_ path: String) -> Bool {
+        if case .failure(.missing) = Files.status(path) { return false }
+        return true
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        if case .success(.directory) = Files.status(path) { return true }
+        return false
+    }
+
+    /// Something other than a directory is there (a file, or what reading says is wrong).
+    static func isFile(_ path: String) -> Bool {
+        isPresent(path) && !isDirectory(path)
+    }
+
     struct Problem: Error {
         var message: String
     }
 
-    static func exists(_ path: String) -> Bool {
-        Files.kind(path) != nil
-    }
-
-    static func isFile(_ path: String) -> Bool {
-        guard let kind = Files.kind(path) else { return false }
-        return kind != .directory
-    }
-
-    static func isDirectory(_ path: String) -> Bool {
-        Files.kind(path) == .directory
-    }
-
     static func read(_ path: String) -> Result<String, Problem> {
-        if isDirectory(path) { return .failure(Problem(message: "is a directory, not a file")) }
-        let bytes: [UInt8]
-        do {
-            bytes = try Files.contents(path)
-        } catch {
-            if error.isFileTooLarge { return .failure(Problem(message: "is too large for a config file (over 256 MiB)")) }
-            return .failure(Problem(message: exists(path) ? "cannot read: permission denied" : "no such file"))
+        switch Files.readRegular(path, limit: largest) {
+        case .failure(.notRegular(.directory)):
+            return .failure(Problem(message: "is a directory, not a file"))
+        case let .failure(failure):
+            return .failure(Problem(message: failure.description))
+        case let .success(bytes):
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                return .failure(Problem(message: "is not valid UTF-8 text"))
+            }
+            return .success(text)
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            return .failure(Problem(message: "is not valid UTF-8 text"))
-        }
-        return .success(text)
     }
 }

@@ -3,8 +3,13 @@
 /// and a bare `0`. A bare non-zero number has no unit and is rejected, since
 /// `timeout: 5` could mean seconds or milliseconds.
 public enum DurationParser {
+    /// Longer texts are refused unread: no duration needs more (`1h59m59.999999999s` is 18).
+    static let longestText = 100
+
     public static func parse(_ text: String) -> Duration? {
+        guard text.utf8.count <= longestText * 4 else { return nil }
         let text = text.trimmingWhitespace()
+        guard text.utf8.count <= longestText else { return nil }
         if text == "0" { return .zero }
         let units: [(suffix: String, nanoseconds: Int64)] = [
             ("ns", 1), ("us", 1_000), ("µs", 1_000), ("ms", 1_000_000),
@@ -21,21 +26,26 @@ public enum DurationParser {
             guard let unit = units.first(where: { $0.suffix == unitText }) else { return nil }
             rest = rest.dropFirst(unitText.count)
             let parts = number.split(separator: ".", omittingEmptySubsequences: false)
-            let whole = parts[0].isEmpty ? 0 : Int64(parts[0])
-            guard let whole else { return nil }
-            var nanoseconds = whole.multipliedReportingOverflow(by: unit.nanoseconds)
-            guard !nanoseconds.overflow else { return nil }
+            // Every step is checked: `9223372036.9s` or `2562047.99h` is too long,
+            // not a trap.
+            guard let whole = parts[0].isEmpty ? 0 : Int64(parts[0]) else { return nil }
+            let product = whole.multipliedReportingOverflow(by: unit.nanoseconds)
+            guard !product.overflow else { return nil }
+            var nanoseconds = product.partialValue
             if parts.count == 2 {
-                // The fraction, digit by digit, so 1.5s is exactly 1500ms.
+                // The fraction, digit by digit, so 1.5s is exactly 1500ms; digits
+                // below a nanosecond are checked and dropped.
                 var scale = unit.nanoseconds
                 for digit in parts[1] {
-                    scale /= 10
                     guard let value = digit.wholeNumberValue else { return nil }
-                    nanoseconds.partialValue += Int64(value) * scale
+                    scale /= 10
+                    let sum = nanoseconds.addingReportingOverflow(Int64(value) * scale)
+                    guard !sum.overflow else { return nil }
+                    nanoseconds = sum.partialValue
                 }
             }
-            let sum = total.addingReportingOverflow(nanoseconds.partialValue)
-            guard !sum.overflow else { return nil }
+            let sum = total.addingReportingOverflow(nanoseconds)
+            guard !sum.overflow, sum.partialValue <= DurationParser.longest else { return nil }
             total = sum.partialValue
         }
         // Nothing orch waits for is longer than a year; beyond that the clock
@@ -51,7 +61,11 @@ public enum DurationParser {
     /// exactly, so the text parses back to it (for `orch check`).
     public static func format(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
-        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let scaled = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let sum = scaled.partialValue.addingReportingOverflow(attoseconds / 1_000_000_000)
+        // Beyond ±292 years only whole seconds are shown (no config gives such a value).
+        guard !scaled.overflow, !sum.overflow else { return "\(seconds)s" }
+        let nanoseconds = sum.partialValue
         if nanoseconds == 0 { return "0" }
         let units: [(String, Int64)] = [("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)]
         for (suffix, size) in units where nanoseconds % size == 0 {

@@ -15,6 +15,7 @@ struct RawProject {
         var key: String
         /// Raw text, interpolated when the environment is merged.
         var value: String
+        var location = Location()
     }
 
     struct DependencyEntry {
@@ -37,6 +38,7 @@ struct RawProject {
         var maxRestarts: Int?
         var dependsOn: [DependencyEntry] = []
         var ready: ReadyProbe?
+        var readyLocation = Location()
         var stop = StopSpec()
         var optional = false
         var port: Int?
@@ -53,4 +55,5 @@ struct RawProject {
     var processes: [Process] = []
     var control = ControlSpec()
     var reload = true
+    var controlSocketLocation = Location()
 }

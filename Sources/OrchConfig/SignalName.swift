@@ -16,8 +16,14 @@ public enum SignalName {
     /// The names `number(_:)` accepts (without `SIG`), for did-you-mean hints.
     public static var names: [String] { table.map(\.name) + ["RTMIN", "RTMAX"] }
 
+    /// The longest text that can name a signal (`SIGRTMIN+30` and a little room):
+    /// anything longer is refused before any work is done on it.
+    static let longestName = 32
+
     public static func number(_ name: String) -> Int32? {
+        guard name.utf8.count <= longestName * 4 else { return nil }
         var text = name.trimmingWhitespace().uppercased()
+        guard text.utf8.count <= longestName else { return nil }
         if let value = Int32(text) {
             return (1...realtimeMaximum).contains(value) ? value : nil
         }
@@ -35,14 +41,20 @@ public enum SignalName {
         return String(number)
     }
 
+    /// `RTMIN`, `RTMIN+n`, `RTMAX`, `RTMAX-n` with n from 0 to 30. The offset is
+    /// bounded before any arithmetic: `RTMIN+2147483647` is simply not a signal.
     private static func realtime(_ text: String) -> Int32? {
+        let span = realtimeMaximum - realtimeMinimum
         for (base, sign) in [("RTMIN", Int32(1)), ("RTMAX", Int32(-1))] where text.hasPrefix(base) {
             let rest = text.dropFirst(base.count)
             let start = sign == 1 ? realtimeMinimum : realtimeMaximum
             if rest.isEmpty { return start }
-            guard rest.first == (sign == 1 ? "+" : "-"), let offset = Int32(rest.dropFirst()), offset >= 0 else { return nil }
-            let value = start + sign * offset
-            return (realtimeMinimum...realtimeMaximum).contains(value) ? value : nil
+            let digits = rest.dropFirst()
+            guard rest.first == (sign == 1 ? "+" : "-"), !digits.isEmpty, digits.count <= 2,
+                  digits.allSatisfy({ ("0"..."9").contains($0) }),
+                  let offset = Int32(digits), (0...span).contains(offset)
+            else { return nil }
+            return sign == 1 ? start + offset : start - offset
         }
         return nil
     }

@@ -19,6 +19,8 @@ struct YAMLReader {
 
     let file: String
     var diagnostics: [ConfigDiagnostic] = []
+    /// Where `control.socket` is written, for problems found once it is resolved.
+    var socketLocation: Location?
 
     /// The project, or nil when the file could not be read as YAML at all; the
     /// diagnostics hold every problem found either way.
@@ -51,6 +53,7 @@ struct YAMLReader {
                 project.envFiles = envFiles(value, what: "'env_file'")
             case "control":
                 project.control = control(value)
+                project.controlSocketLocation = socketLocation ?? location(value)
             case "reload":
                 project.reload = bool(value, "'reload'") ?? true
             case "processes":
@@ -133,6 +136,7 @@ struct YAMLReader {
                 process.dependsOn = dependencies(value, name: name)
             case "ready":
                 process.ready = ready(value, name: name)
+                process.readyLocation = location(value)
             case "stop":
                 process.stop = stop(value, name: name) ?? process.stop
             case "optional":
@@ -186,7 +190,9 @@ struct YAMLReader {
             let what = "'\(key)' in 'control'"
             switch key {
             case "port": control.port = integer(value, what, in: 1...65535, expected: "a port number (1-65535)")
-            case "socket": control.socket = string(value, what)
+            case "socket":
+                control.socket = string(value, what)
+                socketLocation = location(value)
             default: break
             }
         }
@@ -483,7 +489,7 @@ struct YAMLReader {
                 reader.error(node, "invalid variable name '\(key)' in \(what)")
                 return
             }
-            result.append(RawProject.EnvEntry(key: key, value: value))
+            result.append(RawProject.EnvEntry(key: key, value: value, location: reader.location(node)))
         }
         if case .sequence(let sequence) = node {
             // docker-compose's list form: `- KEY=value`.

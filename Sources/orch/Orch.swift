@@ -68,10 +68,10 @@ struct ConfigOptions: ParsableArguments {
         let options = try options ?? loadOptions()
         do {
             let result = try ConfigLoader.load(options)
-            for warning in result.warnings { printError("orch: warning: \(warning)") }
+            for line in ConfigError(diagnostics: result.warnings).lines(noun: "warning") { printError("orch: warning: \(line)") }
             return result.spec
         } catch {
-            for diagnostic in error.diagnostics { printError("orch: \(diagnostic)") }
+            for line in error.lines() { printError("orch: \(line)") }
             throw ExitCode(2)
         }
     }
@@ -264,6 +264,8 @@ func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: O
 }
 
 func makeRuntime(_ spec: ProjectSpec, selected: [String]?, mode: Mode, options: RuntimeOptions) -> Runtime? {
+    // The runtime's signalfd reads signals from here on (one arriving meanwhile stays pending).
+    StartupSignals.stopWatching()
     do {
         let runtime = try Runtime(project: spec, selected: selected, mode: mode, options: options)
         try runtime.prepare()

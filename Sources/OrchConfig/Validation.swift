@@ -1,0 +1,136 @@
+import OrchSystem
+
+/// What `orch up` would refuse, or fail on forever, found while loading, so that
+/// `orch check` passes only what `up` can run: text the kernel cannot take (a NUL
+/// byte cuts a C string short), the reserved name `all`, a control socket path
+/// that cannot be bound, readiness probes whose address cannot be connected to.
+extension Loader {
+    /// The name `orch ctl` uses for every process.
+    static let reservedName = "all"
+
+    mutating func validate(_ raw: RawProject, _ processes: [ProcessSpec], control: ControlSpec, configFile: String) {
+        func fail(_ location: RawProject.Location, _ message: String) {
+            errors.append(ConfigDiagnostic(file: configFile, line: location.line, column: location.column, message: message))
+        }
+        func checkText(_ text: String?, _ what: String, at location: RawProject.Location) {
+            guard let text, text.utf8.contains(0) else { return }
+            fail(location, "\(what) contains a NUL byte, which cannot be passed to a program (it would cut the text short): remove it")
+        }
+
+        for entry in raw.env {
+            checkText(entry.value, "the value of '\(entry.key)' in 'env'", at: entry.location)
+        }
+        for file in raw.envFiles {
+            checkText(file.path, "the path of an 'env_file'", at: file.location)
+        }
+        checkText(raw.control.socket, "'socket' in 'control'", at: raw.controlSocketLocation)
+
+        for (index, process) in raw.processes.enumerated() {
+            let name = process.name
+            if name == Self.reservedName {
+                fail(process.location, "the process name '\(name)' is reserved (`orch ctl restart all` means every process): rename the process")
+            }
+            checkText(process.command, "the command of process '\(name)'", at: process.location)
+            checkText(process.cwd, "'cwd' of process '\(name)'", at: process.cwd == nil ? process.location : process.cwdLocation)
+            for entry in process.env {
+                checkText(entry.value, "the value of '\(entry.key)' in the env of process '\(name)'", at: entry.location.line == nil ? process.location : entry.location)
+            }
+            for file in process.envFiles {
+                checkText(file.path, "the path of an 'env_file' of process '\(name)'", at: file.location)
+            }
+            for path in process.watch?.paths ?? [] { checkText(path, "a 'watch' path of process '\(name)'", at: process.location) }
+            for pattern in process.watch?.ignore ?? [] { checkText(pattern, "an 'ignore' pattern of process '\(name)'", at: process.location) }
+            checkText(process.log?.file, "'log' file of process '\(name)'", at: process.location)
+            let probeLocation = process.readyLocation.line == nil ? process.location : process.readyLocation
+            var probeHasNUL = false
+            if let check = process.ready?.check {
+                for text in Self.texts(of: check) where text.utf8.contains(0) {
+                    checkText(text, "'ready' of process '\(name)'", at: probeLocation)
+                    probeHasNUL = true
+                    break
+                }
+            }
+            if !probeHasNUL, index < processes.count, let problem = Self.probeProblem(processes[index]) {
+                fail(probeLocation, "'ready' of process '\(name)': \(problem)")
+            }
+            if index < processes.count {
+                for path in processes[index].watch?.paths ?? [] where !path.utf8.contains(0) && !FileSystem.isPresent(path) {
+                    warnings.append(ConfigDiagnostic(
+                        file: configFile, line: process.location.line, column: process.location.column,
+                        message: "'watch' path of process '\(name)' does not exist: \(path) (orch watches only what exists when it starts)"))
+                }
+            }
+        }
+
+        if let socket = control.socket, !socket.utf8.contains(0) {
+            let location = raw.controlSocketLocation
+            let limit = Socket.longestSocketPath
+            let directory = Path.directory(of: socket)
+            if socket.utf8.count > limit {
+                fail(location, "'socket' in 'control' resolves to a path of \(socket.utf8.count) bytes, but a Unix socket path has at most \(limit): \(socket); choose a shorter path")
+            } else if !FileSystem.isDirectory(directory) {
+                fail(location, "'socket' in 'control': the directory \(directory) does not exist; create it or choose another path")
+            }
+        }
+    }
+
+    /// Every string of a probe that reaches the kernel.
+    static func texts(of check: ProbeCheck) -> [String] {
+        switch check {
+        case let .tcp(host, port): return [host, port]
+        case let .http(url): return [url]
+        case let .exec(command): return [command]
+        case let .log(text): return [text]
+        }
+    }
+
+    /// What is wrong with the probe's address once interpolated as `up` will
+    /// (for the first and the last replica, whose PORTs bound the others'), or nil.
+    static func probeProblem(_ process: ProcessSpec) -> String? {
+        guard let ready = process.ready else { return nil }
+        let count = max(process.replicas, 1)
+        for replica in Set([0, count - 1]).sorted() {
+            guard let check = process.instance(replica: replica, of: count).ready?.check else { continue }
+            let original = ready.check
+            switch (check, original) {
+            case let (.tcp(host, port), .tcp(hostTemplate, portTemplate)):
+                guard let number = UInt16(port), number > 0 else {
+                    let from = port == portTemplate ? "" : " (from '\(portTemplate)')"
+                    return "tcp port '\(port)'\(from) is not a port number (1-65535)"
+                }
+                if !Socket.isNumericAddress(host) {
+                    let from = host == hostTemplate ? "" : " (from '\(hostTemplate)')"
+                    return "tcp host '\(host)'\(from) is not an IP address (the probe does not look up names: use e.g. 127.0.0.1, [::1] or localhost)"
+                }
+            case let (.http(url), .http(template)):
+                if let problem = httpProblem(url) {
+                    let from = url == template ? "" : " (from '\(template)')"
+                    return "the URL '\(url)'\(from) \(problem)"
+                }
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+
+    /// The runtime's reading of a probe URL (`http://host[:port][/path]`, host an
+    /// IP address or localhost), and what is wrong with `url` by it.
+    static func httpProblem(_ url: String) -> String? {
+        guard url.hasPrefix("http://") else { return "is not an http:// URL" }
+        let authority = url.dropFirst("http://".count).prefix { $0 != "/" }
+        var host = Substring(authority)
+        if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            let port = authority[authority.index(after: colon)...]
+            guard let number = UInt16(port), number > 0 else {
+                return "has port '\(port)', which is not a port number (1-65535)"
+            }
+        }
+        if host.isEmpty { return "has no host" }
+        if !Socket.isNumericAddress(String(host)) {
+            return "has host '\(host)', which is not an IP address (the probe does not look up names: use e.g. 127.0.0.1, [::1] or localhost)"
+        }
+        return nil
+    }
+}
