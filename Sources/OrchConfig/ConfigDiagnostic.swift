@@ -120,11 +120,25 @@ public enum Suggestion {
     public struct Candidates: Sendable {
         let names: [String]
         let lowered: [[Unicode.Scalar]?]
+        let signatures: [UInt64]
 
         public init(_ names: [String]) {
             self.names = Array(names.prefix(Suggestion.mostCandidates))
             lowered = self.names.map(Suggestion.prepare)
+            signatures = lowered.map { $0.map(Suggestion.signature) ?? 0 }
         }
+
+        public var count: Int { names.count }
+    }
+
+    /// Which characters a word has, hashed onto 64 bits. Each character of one word
+    /// that the other lacks costs at least one edit, so the bits set in one
+    /// signature and not the other bound the distance from below: most candidates
+    /// are ruled out with two ANDs, without computing any distance.
+    static func signature(_ scalars: [Unicode.Scalar]) -> UInt64 {
+        var bits: UInt64 = 0
+        for scalar in scalars { bits |= 1 << UInt64(scalar.value % 64) }
+        return bits
     }
 
     public static func nearest(to word: String, in candidates: [String]) -> String? {
@@ -134,13 +148,17 @@ public enum Suggestion {
 
     public static func nearest(to word: String, in candidates: Candidates) -> String? {
         guard let target = prepare(word) else { return nil }
+        let targetSignature = signature(target)
         var best: (index: Int, distance: Int)?
+        var rows = Rows()
         for (index, candidate) in candidates.lowered.enumerated() {
             guard let candidate else { continue }
             var limit = max(1, min(3, candidate.count / 3 + 1))
             if let best { limit = min(limit, best.distance - 1) }
+            let other = candidates.signatures[index]
             guard limit >= 0, abs(candidate.count - target.count) <= limit,
-                  let distance = editDistance(target, candidate, atMost: limit)
+                  (targetSignature & ~other).nonzeroBitCount <= limit, (other & ~targetSignature).nonzeroBitCount <= limit,
+                  let distance = editDistance(target, candidate, atMost: limit, rows: &rows)
             else { continue }
             best = (index, distance)
             if distance == 0 { break }
@@ -173,35 +191,57 @@ public enum Suggestion {
         return editDistance(a, b, atMost: max(a.count, b.count)) ?? max(a.count, b.count)
     }
 
+    /// Three rows of the distance table, kept across the candidates of one search.
+    struct Rows {
+        var previous2: [Int] = []
+        var previous: [Int] = []
+        var current: [Int] = []
+    }
+
+    static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], atMost limit: Int) -> Int? {
+        var rows = Rows()
+        return editDistance(a, b, atMost: limit, rows: &rows)
+    }
+
     /// The distance when it is at most `limit`, else nil. Only cells within
     /// `limit` of the diagonal are computed, and a row whose every cell is past
-    /// the limit ends the search (no later row can come back under it).
-    static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], atMost limit: Int) -> Int? {
+    /// the limit ends the search (no later row can come back under it: a
+    /// transposition from two rows up passes through the row between).
+    static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], atMost limit: Int, rows: inout Rows) -> Int? {
         guard limit >= 0, abs(a.count - b.count) <= limit else { return nil }
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
         let far = limit + 1
-        var previous2 = [Int](repeating: far, count: b.count + 1)
-        var previous = (0...b.count).map { Swift.min($0, far) }
-        var current = [Int](repeating: far, count: b.count + 1)
+        let width = b.count + 1
+        if rows.current.count < width {
+            rows.previous2 = [Int](repeating: far, count: width)
+            rows.previous = rows.previous2
+            rows.current = rows.previous2
+        }
+        for j in 0..<width {
+            rows.previous2[j] = far
+            rows.previous[j] = Swift.min(j, far)
+            rows.current[j] = far
+        }
         for i in 1...a.count {
             let low = Swift.max(1, i - limit), high = Swift.min(b.count, i + limit)
-            current[low - 1] = low == 1 ? Swift.min(i, far) : far
-            if high < b.count { current[high + 1] = far }
-            var rowMinimum = current[low - 1]
+            rows.current[low - 1] = low == 1 ? Swift.min(i, far) : far
+            if high < b.count { rows.current[high + 1] = far }
+            var rowMinimum = rows.current[low - 1]
             for j in low...high {
                 let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                var value = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                var value = Swift.min(rows.previous[j] + 1, rows.current[j - 1] + 1, rows.previous[j - 1] + cost)
                 if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    value = Swift.min(value, previous2[j - 2] + 1)
+                    value = Swift.min(value, rows.previous2[j - 2] + 1)
                 }
                 value = Swift.min(value, far)
-                current[j] = value
+                rows.current[j] = value
                 rowMinimum = Swift.min(rowMinimum, value)
             }
             if rowMinimum > limit { return nil }
-            (previous2, previous, current) = (previous, current, previous2)
+            swap(&rows.previous2, &rows.previous)
+            swap(&rows.previous, &rows.current)
         }
-        let distance = previous[b.count]
+        let distance = rows.previous[b.count]
         return distance <= limit ? distance : nil
     }
 }

@@ -128,8 +128,8 @@ struct Loader {
     /// Every env file the config reads (or would read once it exists), for the
     /// watcher that reloads the config when one is saved.
     var envFilesRead: [String] = []
-    /// Did-you-mean searches this load may still run.
-    var suggestionsLeft = 2 * ConfigError.mostShown
+    /// Candidates the did-you-mean searches of this load may still look at.
+    var suggestionBudget = 500_000
 
     init(options: LoadOptions) {
         self.options = options
@@ -324,12 +324,12 @@ struct Loader {
         return 5000
     }
 
-    /// A did-you-mean for one load: only the first `mostSuggestions` searches run,
-    /// since only the first errors are shown, and 10 000 unknown names must not
-    /// cost 10 000 searches through 10 000 candidates.
+    /// A did-you-mean within the load's budget of candidates looked at: only the
+    /// first errors are shown, and 10 000 unknown names must not cost 10 000
+    /// searches through 10 000 candidates.
     mutating func suggestion(for word: String, in candidates: Suggestion.Candidates) -> String? {
-        guard suggestionsLeft > 0 else { return nil }
-        suggestionsLeft -= 1
+        guard suggestionBudget >= candidates.count else { return nil }
+        suggestionBudget -= candidates.count
         return Suggestion.nearest(to: word, in: candidates)
     }
 

@@ -67,7 +67,7 @@ extension Loader {
             let limit = Socket.longestSocketPath
             let directory = Path.directory(of: socket)
             if socket.utf8.count > limit {
-                fail(location, "'socket' in 'control' resolves to a path of \(socket.utf8.count) bytes, but a Unix socket path has at most \(limit): \(socket); choose a shorter path")
+                fail(location, "'socket' in 'control' is too long for a Unix socket: '\(socket)' has \(socket.utf8.count) bytes, at most \(limit) fit; choose a shorter path")
             } else if !FileSystem.isDirectory(directory) {
                 fail(location, "'socket' in 'control': the directory \(directory) does not exist; create it or choose another path")
             }

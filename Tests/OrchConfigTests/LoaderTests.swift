@@ -138,7 +138,7 @@ final class ProcfileLoadTests: ConfigTestCase {
         spec = result.spec
         #expect(spec.processes[0].environment == ["A": "orch", "B": "one", "C": "two"])
         #expect(result.warnings.map(\.description) == [
-            "two.env:2: invalid variable name '1X' (use letters, digits and '_', not starting with a digit); line skipped",
+            "two.env:2:1: invalid variable name: it starts with a digit (use letters, digits and '_', not starting with a digit); line skipped",
         ])
 
         do throws(any Error) {

@@ -70,10 +70,10 @@ struct DotenvTests {
         let parsed = Dotenv.parse(text, file: "config/.env")
         #expect(parsed.values.map { "\($0.0)=\($0.1)" } == ["GOOD=1"])
         #expect(parsed.warnings.map(\.description) == [
-            "config/.env:2: invalid variable name '1BAD' (use letters, digits and '_', not starting with a digit); line skipped",
-            "config/.env:3: invalid variable name 'FOO-BAR' (use letters, digits and '_', not starting with a digit); line skipped",
-            "config/.env:4: expected KEY=value, got 'just words'; line skipped",
-            "config/.env:5: unterminated double-quoted value for 'A'; line skipped",
+            "config/.env:2:1: invalid variable name: it starts with a digit (use letters, digits and '_', not starting with a digit); line skipped",
+            "config/.env:3:4: invalid variable name: '-' is not allowed in a name (use letters, digits and '_', not starting with a digit); line skipped",
+            "config/.env:4:1: expected KEY=value, found no '='; line skipped",
+            "config/.env:5:1: unterminated double-quoted value for 'A'; line skipped",
         ])
     }
 
@@ -81,8 +81,8 @@ struct DotenvTests {
         let parsed = Dotenv.parse("B='x' trailing\nexport =4\nC=3", file: ".env")
         #expect(parsed.values.map { "\($0.0)=\($0.1)" } == ["C=3"])
         #expect(parsed.warnings.map(\.description) == [
-            ".env:1: unexpected text after the closing quote of 'B': 'trailing'; line skipped",
-            ".env:2: invalid variable name '' (use letters, digits and '_', not starting with a digit); line skipped",
+            ".env:1:7: unexpected text after the closing quote of 'B'; line skipped",
+            ".env:2:8: no variable name before '='; line skipped",
         ])
     }
 }
