@@ -7,7 +7,9 @@ final class YAMLLoadTests: ConfigTestCase {
         try write("shared.env", "SHARED=from-file\nRAILS_ENV=from-file\n")
         try write("web.env", "WEB_FILE=yes\n")
         try FileManager.default.createDirectory(atPath: Path.join(directory, "app"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: Path.join(directory, "run"), withIntermediateDirectories: true)
+        for path in ["run", "app/app", "app/config", "lib"] {
+            try FileManager.default.createDirectory(atPath: Path.join(directory, path), withIntermediateDirectories: true)
+        }
         let result = try loadYAML("""
             env_file: [shared.env]
             env: { RAILS_ENV: development, ROOT: "${HOME}/srv" }
