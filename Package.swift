@@ -36,3 +36,21 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets, only when Fuzz/run.sh builds them (ORCH_FUZZ=1, with
+// -sanitize=fuzzer): one executable per input orch reads from outside.
+if Context.environment["ORCH_FUZZ"] != nil {
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["OrchConfig", "OrchSystem"], path: "Fuzz/Support"))
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("yaml", ["FuzzSupport", "OrchConfig"]),
+        ("procfile", ["FuzzSupport", "OrchConfig"]),
+        ("dotenv", ["FuzzSupport", "OrchConfig"]),
+        ("interpolation", ["FuzzSupport", "OrchConfig"]),
+        ("duration", ["FuzzSupport", "OrchConfig"]),
+        ("signal", ["FuzzSupport", "OrchConfig"]),
+        ("protocol", ["FuzzSupport", "OrchConfig", "OrchProtocol"]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(name: "fuzz-\(target.name)", dependencies: target.dependencies, path: "Fuzz/Targets/\(target.name)"))
+    }
+}
