@@ -437,11 +437,19 @@ struct Loader {
 
     /// More than 100 replicas reach the next process's PORT (base + 100·i): say so.
     mutating func warnPortOverlaps(_ processes: [ProcessSpec], configFile: String) {
-        let ports = processes.compactMap { p in p.port.map { (p.name, $0) } }
+        // Sorted by PORT, so each process finds the next one up by binary search
+        // (10 000 processes with replicas must not cost 10 000² comparisons).
+        let ports = processes.compactMap { p in p.port.map { (p.name, $0) } }.sorted { $0.1 < $1.1 }
         for process in processes {
             guard let port = process.port, process.replicas > 1 else { continue }
             let last = port + process.replicas - 1
-            guard let other = ports.first(where: { $0.0 != process.name && $0.1 > port && $0.1 <= last }) else { continue }
+            var low = 0, high = ports.count
+            while low < high {
+                let middle = low + (high - low) / 2
+                if ports[middle].1 > port { high = middle } else { low = middle + 1 }
+            }
+            guard low < ports.count, ports[low].1 <= last else { continue }
+            let other = ports[low]
             warnings.append(ConfigDiagnostic(
                 file: configFile, line: process.line,
                 message: "process '\(process.name)': its \(process.replicas) replicas use PORT \(port)-\(last), which includes the PORT of '\(other.0)' (\(other.1)); give '\(process.name)' its own `port:` or fewer replicas"))

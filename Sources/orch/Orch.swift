@@ -91,15 +91,21 @@ func reloader(_ options: LoadOptions, file: String) -> @Sendable () -> Result<Pr
 /// Process names given on the command line must exist.
 func validateNames(_ names: [String], in spec: ProjectSpec) throws {
     let known = spec.processes.map(\.name)
-    var bad = false
-    for name in names where !known.contains(name) {
-        var text = "orch: no process named '\(name)' in \(displayPath(spec.configFile))"
-        if let suggestion = Suggestion.nearest(to: name, in: known) { text += " (did you mean '\(suggestion)'?)" }
+    let knownSet = Set(known)
+    let candidates = Suggestion.Candidates(known)
+    var bad = 0
+    for name in names where !knownSet.contains(name) {
+        bad += 1
+        // Like config errors: the first 50, then a count.
+        guard bad <= ConfigError.mostShown else { continue }
+        var text = "orch: no process named '\(ConfigDiagnostic.excerpt(name))' in \(displayPath(spec.configFile))"
+        if let suggestion = Suggestion.nearest(to: name, in: candidates) { text += " (did you mean '\(suggestion)'?)" }
         printError(text)
-        bad = true
     }
-    if bad {
-        printError("orch: processes are: \(known.joined(separator: ", "))")
+    if bad > 0 {
+        if bad > ConfigError.mostShown { printError("orch: and \(bad - ConfigError.mostShown) more unknown names") }
+        let listed = known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", … (\(known.count) in all)" : "")
+        printError("orch: processes are: \(listed)")
         throw ExitCode(2)
     }
 }
