@@ -254,6 +254,11 @@ import Testing
         #expect(errors() == ["orch.yaml:2:11: 'socket' in 'control': the directory \(directory)/missing does not exist; create it or choose another path"])
     }
 
+    @Test func aControlSocketOnAnExistingFileIsAnError() throws {
+        try write("orch.yaml", "control:\n  socket: orch.yaml\nprocesses:\n  web: x\n")
+        #expect(errors() == ["orch.yaml:2:11: 'socket' in 'control': \(directory)/orch.yaml is a regular file, not a socket; choose a path where orch can create its socket"])
+    }
+
     @Test(arguments: [
         ("{http: \"http://127.0.0.1:99999/health\"}", "the URL 'http://127.0.0.1:99999/health' has port '99999', which is not a port number (1-65535)"),
         ("{http: \"http://127.0.0.1:0/\"}", "the URL 'http://127.0.0.1:0/' has port '0', which is not a port number (1-65535)"),
