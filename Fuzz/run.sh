@@ -36,7 +36,7 @@ done
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 scratch=.build/fuzz
-flags=(-c release --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer -Xswiftc -enable-testing)
+flags=(-c release --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer)
 # GNU gold fails on the fuzzer's link (an internal error in its DWARF reader); lld
 # ships with the Swift toolchain.
 if command -v ld.lld >/dev/null 2>&1; then

@@ -157,7 +157,7 @@ struct OutputOptions: ParsableArguments {
     func stopTimeout() throws -> Duration? {
         guard let timeout else { return nil }
         guard let duration = DurationParser.parse(timeout) else {
-            printError("orch: --timeout '\(timeout)' is not a duration (use e.g. 500ms, 5s, 1m)")
+            printError("orch: --timeout '\(ConfigDiagnostic.excerpt(timeout))' is not a duration (use e.g. 500ms, 5s, 1m)")
             throw ExitCode(2)
         }
         return duration
