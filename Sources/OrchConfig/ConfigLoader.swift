@@ -130,6 +130,8 @@ struct Loader {
     var envFilesRead: [String] = []
     /// Candidates the did-you-mean searches of this load may still look at.
     var suggestionBudget = 500_000
+    /// Whether each cwd seen is a directory: most processes share one.
+    var directories: [String: Bool] = [:]
 
     init(options: LoadOptions) {
         self.options = options
@@ -345,26 +347,31 @@ struct Loader {
     mutating func resolve(_ process: RawProject.Process, index: Int, basePort: Int, global: [String: String], directory: String, configFile: String) -> ProcessSpec {
         let defaultPort = process.port ?? Self.foremanPort(base: basePort, index: index)
         var own: [String: String] = [:]
-        var scope = global
-        scope["PORT"] = String(defaultPort)
-        for file in process.envFiles {
-            let path = Path.absolute(file.path, relativeTo: directory)
-            let missing = ConfigDiagnostic(
-                file: configFile, line: file.location.line, column: file.location.column,
-                message: "env_file '\(file.path)' of process '\(process.name)': no such file (\(path))"
-            )
-            for (key, value) in readEnvFile(path, missing: missing) { own[key] = value; scope[key] = value }
-        }
         var perInstance: [String: String] = [:]
-        for entry in process.env {
-            let value = Interpolation.expand(entry.value, scope)
-            own[entry.key] = value
-            scope[entry.key] = value
-            // A value that uses PORT or ORCH_PROCESS_NAME differs per replica.
-            if entry.value.containsBytes("PORT") || entry.value.containsBytes("ORCH_PROCESS_NAME") { perInstance[entry.key] = entry.value }
+        // The environment is copied only for a process that changes it: 100 000
+        // processes that do not must not cost 100 000 copies of orch's environment.
+        if !process.envFiles.isEmpty || !process.env.isEmpty {
+            var scope = global
+            scope["PORT"] = String(defaultPort)
+            for file in process.envFiles {
+                let path = Path.absolute(file.path, relativeTo: directory)
+                let missing = ConfigDiagnostic(
+                    file: configFile, line: file.location.line, column: file.location.column,
+                    message: "env_file '\(file.path)' of process '\(process.name)': no such file (\(path))"
+                )
+                for (key, value) in readEnvFile(path, missing: missing) { own[key] = value; scope[key] = value }
+            }
+            for entry in process.env {
+                let value = Interpolation.expand(entry.value, scope)
+                own[entry.key] = value
+                scope[entry.key] = value
+                // A value that uses PORT or ORCH_PROCESS_NAME differs per replica.
+                if entry.value.containsBytes("PORT") || entry.value.containsBytes("ORCH_PROCESS_NAME") { perInstance[entry.key] = entry.value }
+            }
         }
-        var environment = global.merging(own) { $1 }
-        environment["ORCH_PROCESS_NAME"] = nil
+        var environment = global
+        if !own.isEmpty { environment.merge(own) { $1 } }
+        if environment["ORCH_PROCESS_NAME"] != nil { environment["ORCH_PROCESS_NAME"] = nil }
         var port: Int?
         if own["PORT"] != nil {
             if process.port != nil {
@@ -375,13 +382,14 @@ struct Loader {
             }
         } else {
             port = defaultPort
-            environment["PORT"] = nil
+            if environment["PORT"] != nil { environment["PORT"] = nil }
         }
+        // What paths are interpolated with; a copy only when some path is written.
         var local = environment
-        if let port { local["PORT"] = String(port) }
+        if let port, process.cwd != nil || process.watch != nil || process.log != nil { local["PORT"] = String(port) }
 
         let cwd = Path.absolute(Path.expandingTilde(Interpolation.expand(process.cwd ?? ".", local), home: local["HOME"]), relativeTo: directory)
-        if !FileSystem.isDirectory(cwd) {
+        if !isDirectory(cwd) {
             let location = process.cwd == nil ? process.location : process.cwdLocation
             warnings.append(ConfigDiagnostic(
                 file: configFile, line: location.line, column: location.column,
@@ -425,6 +433,13 @@ struct Loader {
         spec.autostart = process.autostart
         spec.configuredEnvironment = configLevel.merging(own) { $1 }
         return spec
+    }
+
+    mutating func isDirectory(_ path: String) -> Bool {
+        if let known = directories[path] { return known }
+        let answer = FileSystem.isDirectory(path)
+        directories[path] = answer
+        return answer
     }
 
     /// foreman's base + 100·i, checked: past Int's range it is simply past 65535
@@ -585,6 +600,8 @@ struct Loader {
     }
 }
 
+/// The config's view of the file system, through OrchSystem: files are read only
+/// when they are regular files, and every failure says why in the user's terms.
 enum FileSystem {
     /// Largest config or env file read (a config of 10 000 processes is ~1 MiB).
     static let largest = 64 << 20

@@ -78,6 +78,10 @@ public enum DurationParser {
 extension StringProtocol {
     func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
+        if let first = scalars.first, let last = scalars.last,
+           !first.properties.isWhitespace, !last.properties.isWhitespace {
+            return String(self)
+        }
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
         else { return "" }

@@ -11,6 +11,7 @@ public enum Path {
 
     /// Collapses `.`, `..` and repeated slashes; `..` above the root stays at the root.
     public static func normalize(_ path: String) -> String {
+        if isNormal(path) { return path }
         var parts: [Substring] = []
         for part in path.split(separator: "/") {
             if part == "." { continue }
@@ -18,6 +19,29 @@ public enum Path {
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")
+    }
+
+    /// Whether `normalize` would return `path` as it is: absolute, no empty, `.`
+    /// or `..` component, no trailing slash (one pass over the bytes, no copy).
+    static func isNormal(_ path: String) -> Bool {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        var bytes = path.utf8.makeIterator()
+        guard bytes.next() == slash else { return false }
+        var length = 0
+        var dots = 0
+        var any = false
+        while let byte = bytes.next() {
+            any = true
+            if byte == slash {
+                if length == 0 || (dots == length && dots <= 2) { return false }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == dot { dots += 1 }
+            }
+        }
+        return !any || !(length == 0 || (dots == length && dots <= 2))
     }
 
     public static func directory(of path: String) -> String {

@@ -53,12 +53,27 @@ extension String {
     /// Lines split on `\n` with a trailing `\r` removed (files written on Windows);
     /// unlike `split(separator: "\n")`, which sees `\r\n` as one Character.
     func logicalLines() -> [String] {
-        var lines = unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { scalars -> String in
-            var view = String.UnicodeScalarView(scalars)
-            if view.last == "\r" { view.removeLast() }
-            return String(view)
+        // Split on the bytes (a newline is never part of a longer UTF-8 sequence)
+        // and copy each line once.
+        let bytes = utf8
+        var lines: [String] = []
+        var start = bytes.startIndex
+        var index = start
+        while index != bytes.endIndex {
+            if bytes[index] == UInt8(ascii: "\n") {
+                lines.append(Self.line(self, from: start, to: index))
+                start = bytes.index(after: index)
+            }
+            index = bytes.index(after: index)
         }
-        if lines.last == "" { lines.removeLast() }
+        if start != bytes.endIndex { lines.append(Self.line(self, from: start, to: bytes.endIndex)) }
         return lines
+    }
+
+    /// The text between two indices, without a trailing `\r`.
+    private static func line(_ text: String, from start: String.Index, to end: String.Index) -> String {
+        var end = end
+        if end > start, text.utf8[text.utf8.index(before: end)] == UInt8(ascii: "\r") { end = text.utf8.index(before: end) }
+        return String(text.utf8[start..<end]) ?? String(decoding: text.utf8[start..<end], as: UTF8.self)
     }
 }
