@@ -115,7 +115,7 @@ struct Run: ParsableCommand {
     private func parseTimeoutAll() throws -> Duration? {
         guard let timeoutAll else { return nil }
         guard let duration = DurationParser.parse(timeoutAll), duration > .zero else {
-            printError("orch: --timeout-all '\(timeoutAll)' is not a duration (use e.g. 30m, 1h30m)")
+            printError("orch: --timeout-all '\(ConfigDiagnostic.excerpt(timeoutAll))' is not a duration (use e.g. 30m, 1h30m)")
             throw ExitCode(2)
         }
         return duration
