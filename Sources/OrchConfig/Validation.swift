@@ -57,7 +57,7 @@ extension Loader {
                 for path in processes[index].watch?.paths ?? [] where !path.utf8.contains(0) && !FileSystem.isPresent(path) {
                     warnings.append(ConfigDiagnostic(
                         file: configFile, line: process.location.line, column: process.location.column,
-                        message: "'watch' path of process '\(name)' does not exist: \(path) (orch watches only what exists when it starts)"))
+                        message: "'watch' path of process '\(name)' does not exist: \(path)"))
                 }
             }
         }
