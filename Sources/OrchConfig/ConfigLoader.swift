@@ -475,7 +475,8 @@ struct Loader {
         var byName: [String: Int] = [:]
         for (index, process) in resolved.enumerated() where byName[process.name] == nil { byName[process.name] = index }
         let names = resolved.map(\.name)
-        let candidates = Suggestion.Candidates(names)
+        // Prepared on the first unknown name only.
+        var candidates: Suggestion.Candidates?
         // Edges that name a real, other process: the graph the cycle check walks.
         var edges: [[(target: Int, location: RawProject.Location)]] = Array(repeating: [], count: raw.count)
         for (index, process) in raw.enumerated() {
@@ -490,7 +491,9 @@ struct Loader {
                 }
                 guard let target = byName[dependency.name] else {
                     var hint = ""
-                    if let match = suggestion(for: dependency.name, in: candidates), match != process.name {
+                    let prepared = candidates ?? Suggestion.Candidates(names)
+                    candidates = prepared
+                    if let match = suggestion(for: dependency.name, in: prepared), match != process.name {
                         hint = " (did you mean '\(match)'?)"
                     }
                     fail("process '\(process.name)' depends on unknown process '\(dependency.name)'\(hint)")

@@ -77,14 +77,15 @@ public enum DurationParser {
 
 extension StringProtocol {
     func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
+        let text = String(self)
+        let scalars = text.unicodeScalars
         if let first = scalars.first, let last = scalars.last,
            !first.properties.isWhitespace, !last.properties.isWhitespace {
-            return String(self)
+            return text
         }
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
         else { return "" }
-        return String(String.UnicodeScalarView(scalars[start...end]))
+        return String(scalars[start...end])
     }
 }

@@ -2,7 +2,8 @@
 /// place orch turns paths into what it shows (config files, watched files).
 public enum Path {
     public static func absolute(_ path: String, relativeTo base: String) -> String {
-        normalize(path.hasPrefix("/") ? path : join(base, path))
+        if path == "." || path.isEmpty { return normalize(base) }
+        return normalize(path.hasPrefix("/") ? path : join(base, path))
     }
 
     public static func join(_ directory: String, _ name: String) -> String {
