@@ -36,22 +36,28 @@ public struct ConfigDiagnostic: Error, Sendable, Equatable, CustomStringConverti
         return String(out)
     }
 
+    /// Longest stretch of a message outside quotes (orch's own words, and the
+    /// paths it names unquoted).
+    static let longestUnquoted = 1000
+
     /// The message with every stretch between quotes cut as `excerpt` cuts, so a
     /// 1 MB value or a multi-line command never floods the terminal, whichever
-    /// message quotes it.
+    /// message quotes it; the rest is cut at a line or `longestUnquoted` characters.
     static func bounded(_ message: String) -> String {
         var out = String.UnicodeScalarView()
         var count = 0
+        var quoted = false
         var cut = false
         for scalar in message.unicodeScalars {
             if scalar == "'" {
                 out.append(scalar)
+                quoted.toggle()
                 count = 0
                 cut = false
                 continue
             }
             if cut { continue }
-            if scalar == "\n" || scalar == "\r" || count == longestExcerpt {
+            if scalar == "\n" || scalar == "\r" || count == (quoted ? longestExcerpt : longestUnquoted) {
                 out.append("…")
                 cut = true
                 continue

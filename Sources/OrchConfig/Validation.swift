@@ -70,7 +70,7 @@ extension Loader {
                 fail(location, "'socket' in 'control' is too long for a Unix socket: '\(socket)' has \(socket.utf8.count) bytes, at most \(limit) fit; choose a shorter path")
             } else if !FileSystem.isDirectory(directory) {
                 fail(location, "'socket' in 'control': the directory \(directory) does not exist; create it or choose another path")
-            } else if case let .success(kind) = Files.kind(socket), kind != .socket {
+            } else if case let .success(kind) = Files.status(socket), kind != .socket {
                 // `up` replaces a stale socket file at that path: never a file of the user's.
                 fail(location, "'socket' in 'control': \(socket) is \(kind), not a socket; choose a path where orch can create its socket")
             }
