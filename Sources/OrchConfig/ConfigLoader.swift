@@ -128,6 +128,8 @@ struct Loader {
     /// Every env file the config reads (or would read once it exists), for the
     /// watcher that reloads the config when one is saved.
     var envFilesRead: [String] = []
+    /// The same, as a set: 10 000 processes with their own env files must not cost 10 000² comparisons.
+    var envFilesSeen: Set<String> = []
     /// Candidates the did-you-mean searches of this load may still look at.
     var suggestionBudget = 500_000
     /// Whether each cwd seen is a directory: most processes share one.
@@ -282,7 +284,7 @@ struct Loader {
     /// The pairs of a `.env` file, in order; a missing file is reported with
     /// `missing`, or ignored when it is nil.
     mutating func readEnvFile(_ path: String, missing: ConfigDiagnostic?) -> [(String, String)] {
-        if !envFilesRead.contains(path) { envFilesRead.append(path) }
+        if envFilesSeen.insert(path).inserted { envFilesRead.append(path) }
         guard FileSystem.isPresent(path) else {
             if let missing { errors.append(missing) }
             return []
