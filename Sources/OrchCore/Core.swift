@@ -608,6 +608,10 @@ public struct Supervisor: Sendable {
         }
         let wanted: Bool
         switch process.restart {
+        case .always where !failed && isRunTarget(instances[i]):
+            // What `orch run` waits for is a target that succeeded: `restart: always`
+            // would otherwise run it again forever and the run would never end.
+            wanted = false
         case .always: wanted = true
         case .onFailure: wanted = failed
         case .no: wanted = false
@@ -633,6 +637,12 @@ public struct Supervisor: Sendable {
         } else {
             instances[i].state = .backoff(until: now + delay)
         }
+    }
+
+    /// Whether the instance is one `orch run` waits for.
+    private func isRunTarget(_ record: InstanceRecord) -> Bool {
+        if case .run = mode { return targets.contains(record.process) }
+        return false
     }
 
     /// The program a command runs, for messages: its first word (after `exec`).

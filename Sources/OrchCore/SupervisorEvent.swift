@@ -35,10 +35,14 @@ public enum SupervisorEvent: Sendable, Equatable {
     /// A line of the runtime's own (file watches, system errors).
     case note(String)
 
-    /// Whether it reports a failure (`orch run -- CMD --quiet` shows only those).
+    /// Whether it reports a failure: the quiet one-off (`orch run -- CMD` without
+    /// --needs), whose output is the command's own, shows only those, chosen by case
+    /// and never by the text.
     public var isFailure: Bool {
         switch self {
-        case .cannotStart, .timedOut, .runTimedOut, .notReady, .commandNotRunnable, .failFast: return true
+        case .cannotStart, .notStarted, .timedOut, .runTimedOut, .killedAfterTimeout, .notReady, .commandNotRunnable,
+             .gaveUp, .endedBeforeTargets, .failFast:
+            return true
         default: return false
         }
     }

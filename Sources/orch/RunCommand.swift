@@ -31,15 +31,18 @@ struct Run: ParsableCommand {
               completion: ProcessNameCompletion.names)
     var words: [String] = []
 
-    /// The words after `--` (ArgumentParser hands them over as positionals, so the
-    /// raw command line says where the command starts).
-    var command: [String] {
-        let raw = Swift.CommandLine.arguments
-        guard let terminator = raw.firstIndex(of: "--") else { return [] }
-        return Array(words.suffix(raw.count - terminator - 1))
+    /// The command after `--`, and the names before it. ArgumentParser hands both
+    /// over as one positional array (its `.postTerminator` strategy cannot follow an
+    /// array of names), so the split is found by its own rule: the terminator is the
+    /// first argument that is exactly `--` (an option cannot take it as its value,
+    /// `--junit=--` is one argument), and every argument after it is a positional.
+    var split: (names: [String], command: [String]?) {
+        let raw = Swift.CommandLine.arguments.dropFirst()
+        guard let terminator = raw.firstIndex(of: "--") else { return (words, nil) }
+        let after = raw.count - (terminator - raw.startIndex) - 1
+        guard after <= words.count else { return (words, nil) }
+        return (Array(words.dropLast(after)), Array(words.suffix(after)))
     }
-
-    var names: [String] { Array(words.dropLast(command.count)) }
 
     @Option(help: ArgumentHelp("With a command after --: services to start first and wait for, e.g. db,redis.", valueName: "names"))
     var needs: String?
@@ -61,12 +64,18 @@ struct Run: ParsableCommand {
         let loadOptions = try config.loadOptions(stopTimeout: output.stopTimeout(), controlPort: control.controlPort)
         let spec = try config.load(loadOptions)
         let runTimeout = try parseTimeoutAll()
-        if !command.isEmpty {
+        try prepareJUnit()
+        let (names, command) = split
+        if let command {
+            guard !command.isEmpty else {
+                printError("orch: nothing after --: give the command to run, e.g. `orch run -- bin/test`, or name processes without --")
+                throw ExitCode(2)
+            }
             guard names.isEmpty else {
                 printError("orch: name processes to run or give a command after --, not both (use --needs \(names.joined(separator: ",")) to start them for the command)")
                 throw ExitCode(2)
             }
-            throw ExitCode(try runCommand(spec, runTimeout: runTimeout))
+            throw ExitCode(try runCommand(command, spec, runTimeout: runTimeout))
         }
         if let needs {
             printError("orch: --needs \(needs) goes with a command after --, e.g. `orch run --needs \(needs) -- sh`")
@@ -82,6 +91,12 @@ struct Run: ParsableCommand {
             }
         }
         try refuseUnrunnable(targets, in: spec)
+        // A service named as a target runs until it exits, like a job: said up front,
+        // as one that never exits keeps the run (and the CI job) waiting.
+        for name in targets {
+            guard let process = spec.process(named: name), process.kind == .service, process.timeout == nil, runTimeout == nil else { continue }
+            printError("orch: \(name) is a service: `orch run` waits until it exits (add `timeout:` to it or --timeout-all to cap the wait; to run a command against it, `orch run --needs \(name) -- CMD`)")
+        }
         var options = RuntimeOptions(style: output.style(timestampsByDefault: !Descriptor.isTerminal(1)),
                                      orphanTimeout: try output.stopTimeout() ?? .seconds(5),
                                      control: control.options(for: spec, loadOptions: loadOptions))
@@ -121,22 +136,42 @@ struct Run: ParsableCommand {
         return duration
     }
 
+    /// Makes the missing directories of the --junit file before anything starts, so
+    /// a path that can never be written is said at once (exit 2), not after the run.
+    private func prepareJUnit() throws {
+        do {
+            try makeJUnitDirectory()
+        } catch {
+            junitError(error)
+            throw ExitCode(2)
+        }
+    }
+
+    /// Writes the report. One that cannot be written fails a run that passed: a CI
+    /// job that reads the file would otherwise miss it behind a green step.
     private func writeJUnit(_ results: [InstanceResult], code: Int32) throws {
         guard let junit else { return }
         do {
-            if let slash = junit.lastIndex(of: "/"), slash != junit.startIndex {
-                try Files.makeDirectories(String(junit[..<slash]))
-            }
+            try makeJUnitDirectory()
             try Descriptor.writeFile(junit, Array(junitReport(results, suite: "orch").utf8))
         } catch {
-            printError("orch: cannot write the JUnit report: \(error)")
+            junitError(error)
             throw ExitCode(code == 0 ? 1 : code)
         }
     }
 
+    private func makeJUnitDirectory() throws(SystemError) {
+        guard let junit, let slash = junit.lastIndex(of: "/"), slash != junit.startIndex else { return }
+        try Files.makeDirectories(String(junit[..<slash]))
+    }
+
+    private func junitError(_ error: SystemError) {
+        printError("orch: cannot write the JUnit report \(junit ?? ""): \(error); give --junit a file orch can create")
+    }
+
     /// `orch run [--needs …] -- CMD ARGS…`: the command as the only target, with the
     /// needed services (and what they depend on) and nothing else of the config.
-    private func runCommand(_ loaded: ProjectSpec, runTimeout: Duration?) throws -> Int32 {
+    private func runCommand(_ command: [String], _ loaded: ProjectSpec, runTimeout: Duration?) throws -> Int32 {
         let needed = (needs ?? "").split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
         try validateNames(needed, in: loaded)
         try refuseUnrunnable(needed, in: loaded)
