@@ -583,7 +583,12 @@ public struct Supervisor: Sendable {
             launch(i, &effects)
         case .restart, .stop:
             instances[i].state = .ended(.stopped)
-            if shuttingDown { advanceShutdown(now, &effects) } else { checkFinished(&effects) }
+            if shuttingDown {
+                advanceShutdown(now, &effects)
+            } else {
+                endRunIfTargetsEnded(now, &effects)
+                checkFinished(&effects)
+            }
         }
     }
 

@@ -42,6 +42,7 @@ extension Supervisor {
                 instances[i].stoppedOnRequest = true
                 stopForGood(i, now: now, &effects)
             }
+            endRunIfTargetsEnded(now, &effects)
         case let .restart(names):
             resumeWatching(names)
             for i in positions(of: names) {
@@ -111,6 +112,7 @@ extension Supervisor {
                 instances[i].stoppedOnRequest = true
                 stopForGood(i, now: now, &effects)
             }
+            endRunIfTargetsEnded(now, &effects)
         }
         effects.append(.event(.scaled(process: process, count: count)))
     }

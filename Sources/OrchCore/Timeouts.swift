@@ -30,6 +30,16 @@ extension Supervisor {
         return true
     }
 
+    /// `orch run`: a target stopped on request (`orch ctl stop tests`, or scaled
+    /// down) did not finish. Once no target is left to wait for, the run ends (exit 1
+    /// unless an earlier failure decides) rather than serving on for an `orch ctl
+    /// start` that no CI job sends.
+    mutating func endRunIfTargetsEnded(_ now: Instant, _ effects: inout [Effect]) {
+        guard case .run = mode, !shuttingDown, !finished, !targets.isEmpty,
+              !instances.contains(where: { targets.contains($0.process) && !$0.state.isEnded }) else { return }
+        beginShutdown(code: firstTargetFailure ?? 0, now: now, &effects)
+    }
+
     /// Stops instances past their `timeout` and, past `--timeout-all`, the whole run.
     mutating func checkTimeouts(_ now: Instant, _ effects: inout [Effect]) {
         for i in instances.indices {

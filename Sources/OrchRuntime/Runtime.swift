@@ -183,7 +183,8 @@ public final class Runtime {
                 code = 1
             case .ended(.stopped) where core.targets.contains(record.process):
                 // A target orch stopped did not finish: never a pass.
-                result = record.everStarted ? .unfinished("stopped before it finished") : .notStarted("stopped before it started")
+                let by = record.stoppedOnRequest ? " (orch ctl stop)" : ""
+                result = record.everStarted ? .unfinished("stopped before it finished\(by)") : .notStarted("stopped before it started\(by)")
             case .ended(.stopped):
                 result = record.everStarted ? .stopped : .notStarted("stopped before it started")
             default:

@@ -56,8 +56,13 @@ public enum Files {
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw SystemError(call: "mkdir", errno: errno, context: current)
+            if mkdir(current, 0o755) != 0 {
+                guard errno == EEXIST else { throw SystemError(call: "mkdir", errno: errno, context: current) }
+                // mkdir(2) says EEXIST for a file too: that is no directory to write in.
+                var info = stat()
+                guard stat(current, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+                    throw SystemError(call: "mkdir", errno: ENOTDIR, context: current)
+                }
             }
         }
     }

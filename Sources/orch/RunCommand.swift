@@ -166,7 +166,7 @@ struct Run: ParsableCommand {
     }
 
     private func junitError(_ error: SystemError) {
-        printError("orch: cannot write the JUnit report \(junit ?? ""): \(error); give --junit a file orch can create")
+        printError("orch: cannot write the JUnit report (--junit): \(error); give --junit a file orch can create")
     }
 
     /// `orch run [--needs …] -- CMD ARGS…`: the command as the only target, with the
@@ -188,6 +188,7 @@ struct Run: ParsableCommand {
             dependsOn: needed.map { Dependency(name: $0, condition: spec.process(named: $0)?.kind == .job ? .succeeded : .ready) })
         process.arguments = command
         process.foreground = true
+        if let stopTimeout = try output.stopTimeout() { process.stop.timeout = stopTimeout }
         spec.processes.append(process)
         var options = RuntimeOptions(style: output.style(timestampsByDefault: false),
                                      orphanTimeout: try output.stopTimeout() ?? .seconds(5), control: nil)
