@@ -5,6 +5,10 @@
 #   Fuzz/run.sh --seconds 600 yaml    one target, 10 minutes
 #   Fuzz/run.sh --seed 0 …            a new random seed each run
 #   Fuzz/run.sh --build-only
+#   Fuzz/run.sh --fixed               what CI runs: seed 1 and a fixed number of
+#                                     inputs per target from the committed seeds
+#                                     only, so a run is the same on every machine
+#                                     (at most 60 s each)
 #
 # Targets: yaml, procfile, dotenv, interpolation, duration, signal, protocol
 # (Fuzz/Targets/NAME). Each starts from its committed seeds (Fuzz/Corpus/NAME,
@@ -23,12 +27,14 @@ all=(yaml procfile dotenv interpolation duration signal protocol)
 seconds=20
 seed=1
 build_only=0
+fixed=0
 targets=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) seconds="$2"; shift 2 ;;
         --seed) seed="$2"; shift 2 ;;
         --build-only) build_only=1; shift ;;
+        --fixed) fixed=1; seed=1; seconds=60; shift ;;
         -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) targets+=("$1"); shift ;;
     esac
@@ -53,6 +59,9 @@ bin=$(ORCH_FUZZ=1 swift build "${flags[@]}" --show-bin-path)
 failed=()
 for target in "${targets[@]}"; do
     corpus="$scratch/corpus/$target"
+    # A fixed run starts from the committed seeds alone: what earlier runs found
+    # would make it differ from machine to machine.
+    [ "$fixed" = 1 ] && corpus="$scratch/corpus-fixed/$target" && rm -rf "$corpus"
     crashes="$scratch/crashes/$target"
     mkdir -p "$corpus" "$crashes"
     options=(-max_total_time="$seconds" -seed="$seed" -timeout=10 -rss_limit_mb=2048
@@ -63,11 +72,26 @@ for target in "${targets[@]}"; do
         protocol) options+=(-max_len=4096 -dict=Fuzz/protocol.dict) ;;
         *) options+=(-max_len=1024) ;;
     esac
-    echo "== fuzz-$target: ${seconds}s, seed $seed"
+    if [ "$fixed" = 1 ]; then
+        # About 20 s each on a loaded 2-core machine.
+        case "$target" in
+            yaml) runs=150000 ;;
+            procfile|dotenv) runs=100000 ;;
+            interpolation) runs=800000 ;;
+            protocol) runs=1200000 ;;
+            *) runs=4000000 ;;
+        esac
+        options+=(-runs="$runs")
+        echo "== fuzz-$target: $runs inputs, seed $seed"
+    else
+        echo "== fuzz-$target: ${seconds}s, seed $seed"
+    fi
     work="$scratch/work/$target"
     rm -rf "$work" && mkdir -p "$work"
     # The first directory receives new inputs; the committed seeds are only read.
-    if ! ORCH_FUZZ_WORK="$PWD/$work" "$bin/fuzz-$target" "${options[@]}" "$corpus" "Fuzz/Corpus/$target" 2>"$scratch/$target.log"; then
+    # SWIFT_BACKTRACE=enable=no: libFuzzer, not Swift's backtracer, handles a
+    # trap, so the input that caused it is saved as an artifact.
+    if ! SWIFT_BACKTRACE=enable=no ORCH_FUZZ_WORK="$PWD/$work" "$bin/fuzz-$target" "${options[@]}" "$corpus" "Fuzz/Corpus/$target" 2>"$scratch/$target.log"; then
         failed+=("$target")
         tail -n 40 "$scratch/$target.log" >&2
     fi
