@@ -16,6 +16,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/signalfd.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -266,6 +268,77 @@ struct orch_guardian_message {
 
 static int orch_guardian_fd = -1;
 
+// The run's marker: every child gets ORCH_SUPERVISOR=<value> in its environment, the
+// value being the inherited marker's tokens (an orch started by orch) then this run's
+// own random token, colon-separated. After orch's death the guardian kills every
+// process of its user whose /proc/PID/environ (the environment it was exec'd with,
+// kept across fork: proc(5)) carries this run's token, which finds the daemons that
+// left every group and session orch made (fork, setsid, fork).
+#define ORCH_TOKEN_LENGTH 32
+#define ORCH_TOKENS_KEPT 8
+static char orch_guardian_token[ORCH_TOKEN_LENGTH + 1];
+static char orch_guardian_marker_value[ORCH_TOKENS_KEPT * (ORCH_TOKEN_LENGTH + 1)];
+
+static int orch_token_valid(const char *text, size_t length) {
+    if (length != ORCH_TOKEN_LENGTH) return 0;
+    for (size_t i = 0; i < length; i++) {
+        char c = text[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return 0;
+    }
+    return 1;
+}
+
+/// Draws this run's token (getrandom(2)) and builds the marker's value: the last
+/// ORCH_TOKENS_KEPT-1 valid tokens of an inherited ORCH_SUPERVISOR, then our own, so
+/// an orch started by orch still marks its children for the outer one's guardian.
+static int orch_guardian_make_marker(void) {
+    unsigned char random_bytes[ORCH_TOKEN_LENGTH / 2];
+    size_t got = 0;
+    while (got < sizeof(random_bytes)) {
+        ssize_t n = getrandom(random_bytes + got, sizeof(random_bytes) - got, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        got += (size_t)n;
+    }
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < sizeof(random_bytes); i++) {
+        orch_guardian_token[2 * i] = hex[random_bytes[i] >> 4];
+        orch_guardian_token[2 * i + 1] = hex[random_bytes[i] & 15];
+    }
+    orch_guardian_token[ORCH_TOKEN_LENGTH] = '\0';
+    // Inherited tokens, oldest first; anything that is not a token is dropped.
+    const char *inherited = getenv("ORCH_SUPERVISOR");
+    const char *tokens[ORCH_TOKENS_KEPT];
+    size_t count = 0;
+    for (const char *p = inherited; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, ':');
+        size_t length = end ? (size_t)(end - p) : strlen(p);
+        if (orch_token_valid(p, length) && strncmp(p, orch_guardian_token, length) != 0) {
+            if (count == ORCH_TOKENS_KEPT - 1) {
+                memmove(tokens, tokens + 1, (count - 1) * sizeof(tokens[0]));
+                count--;
+            }
+            tokens[count++] = p;
+        }
+        if (end == NULL) break;
+        p = end + 1;
+    }
+    char *out = orch_guardian_marker_value;
+    for (size_t i = 0; i < count; i++) {
+        memcpy(out, tokens[i], ORCH_TOKEN_LENGTH);
+        out += ORCH_TOKEN_LENGTH;
+        *out++ = ':';
+    }
+    memcpy(out, orch_guardian_token, ORCH_TOKEN_LENGTH + 1);
+    return 0;
+}
+
+const char *orch_guardian_marker(void) {
+    return orch_guardian_fd >= 0 && orch_guardian_token[0] != '\0' ? orch_guardian_marker_value : NULL;
+}
+
 static void orch_guardian_send(int32_t op, pid_t pid) {
     if (orch_guardian_fd < 0) return;
     struct orch_guardian_message message = {op, (int32_t)pid};
@@ -295,42 +368,105 @@ static int orch_guardian_knows(const pid_t *groups, size_t count, pid_t id) {
     return 0;
 }
 
-/// One pass over /proc: SIGKILL every live process whose session or group is known.
-/// `seen` holds the pids already killed (a killed process stays in /proc until it is
-/// reaped); returns how many new ones were signalled.
+/// True when the environment `fd` reads (/proc/PID/environ) has an ORCH_SUPERVISOR
+/// whose value holds `token`. Read in chunks; only the first bytes of each entry are
+/// kept, so a huge environment costs time in proportion to its size and no memory.
+static int orch_environ_marked(int fd, const char *token) {
+    static const char key[] = "ORCH_SUPERVISOR=";
+    char chunk[16384];
+    char entry[sizeof(key) + ORCH_TOKENS_KEPT * (ORCH_TOKEN_LENGTH + 1) + 1];
+    size_t length = 0;
+    int overflowed = 0;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return 0;
+        for (ssize_t i = 0; i < n; i++) {
+            if (chunk[i] != '\0') {
+                if (length < sizeof(entry) - 1) entry[length++] = chunk[i];
+                else overflowed = 1;
+                continue;
+            }
+            entry[length] = '\0';
+            if (!overflowed && strncmp(entry, key, sizeof(key) - 1) == 0) {
+                for (const char *p = entry + sizeof(key) - 1; *p != '\0';) {
+                    const char *end = strchr(p, ':');
+                    size_t part = end ? (size_t)(end - p) : strlen(p);
+                    if (part == ORCH_TOKEN_LENGTH && memcmp(p, token, ORCH_TOKEN_LENGTH) == 0) return 1;
+                    if (end == NULL) break;
+                    p = end + 1;
+                }
+            }
+            length = 0;
+            overflowed = 0;
+        }
+    }
+}
+
+/// SIGKILLs the process `pid` (the one /proc/PID named when `pidfd` was opened, so a
+/// pid reused meanwhile is never hit: pidfd_open(2)); plain kill(2) without a pidfd.
+static int orch_guardian_kill(pid_t pid, int pidfd) {
+    if (pidfd >= 0) return (int)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    return kill(pid, SIGKILL);
+}
+
+/// One pass over /proc: SIGKILL every live process whose session or group is known,
+/// or, of our own user, whose environment carries this run's token. `seen` holds the
+/// pids already killed (a killed process stays in /proc until it is reaped); returns
+/// how many new ones were signalled.
 static int orch_guardian_sweep(const pid_t *groups, size_t count, pid_t *seen, size_t *seen_count, size_t seen_capacity) {
     DIR *proc = opendir("/proc");
     if (proc == NULL) return 0;
     int killed = 0;
     pid_t self = getpid();
+    uid_t user = getuid();
     struct dirent *entry;
     while ((entry = readdir(proc)) != NULL) {
         char *end;
         long pid = strtol(entry->d_name, &end, 10);
         if (*end != '\0' || pid <= 1 || pid == self) continue;
+        if (orch_guardian_knows(seen, *seen_count, (pid_t)pid)) continue;
+        // Pinned first: everything read below is then about this very process.
+        int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+        if (pidfd < 0 && errno == ESRCH) continue;
         char path[64];
         snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) continue;
         char text[1024];
-        ssize_t n = read(fd, text, sizeof(text) - 1);
-        close(fd);
-        if (n <= 0) continue;
-        text[n] = '\0';
-        // The command may hold spaces and parentheses: fields start after the last ')'.
-        char *close_paren = strrchr(text, ')');
-        if (close_paren == NULL) continue;
-        char state;
-        int parent, group, session;
-        if (sscanf(close_paren + 1, " %c %d %d %d", &state, &parent, &group, &session) != 4) continue;
-        if (state == 'Z' || state == 'X') continue;
-        if (orch_guardian_knows(groups, count, session) || orch_guardian_knows(groups, count, group)) {
-            if (orch_guardian_knows(seen, *seen_count, (pid_t)pid)) continue;
-            if (kill((pid_t)pid, SIGKILL) == 0) {
-                killed++;
-                if (*seen_count < seen_capacity) seen[(*seen_count)++] = (pid_t)pid;
+        ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+        if (fd >= 0) close(fd);
+        int target = 0;
+        if (n > 0) {
+            text[n] = '\0';
+            // The command may hold spaces and parentheses: fields start after the last ')'.
+            char *close_paren = strrchr(text, ')');
+            char state;
+            int parent, group, session;
+            if (close_paren != NULL &&
+                sscanf(close_paren + 1, " %c %d %d %d", &state, &parent, &group, &session) == 4 &&
+                state != 'Z' && state != 'X') {
+                if (orch_guardian_knows(groups, count, session) || orch_guardian_knows(groups, count, group)) {
+                    target = 1;
+                } else {
+                    // Another user's process is never touched, whatever its environment.
+                    struct stat owner;
+                    snprintf(path, sizeof(path), "/proc/%ld", pid);
+                    if (stat(path, &owner) == 0 && owner.st_uid == user) {
+                        snprintf(path, sizeof(path), "/proc/%ld/environ", pid);
+                        int env = open(path, O_RDONLY | O_CLOEXEC);
+                        if (env >= 0) {
+                            target = orch_environ_marked(env, orch_guardian_token);
+                            close(env);
+                        }
+                    }
+                }
             }
         }
+        if (target && orch_guardian_kill((pid_t)pid, pidfd) == 0) {
+            killed++;
+            if (*seen_count < seen_capacity) seen[(*seen_count)++] = (pid_t)pid;
+        }
+        if (pidfd >= 0) close(pidfd);
     }
     closedir(proc);
     return killed;
@@ -410,8 +546,10 @@ static void orch_guardian_run(int fd, pid_t orch) {
 
 int orch_guardian_start(pid_t *guardian) {
     if (orch_guardian_fd >= 0) return EALREADY;
+    int marker = orch_guardian_make_marker();
+    if (marker != 0) return marker;
     int fds[2], report[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return errno;
+    if (pipe2(fds, O_CLOEXEC) != 0) { orch_guardian_token[0] = '\0'; return errno; }
     if (pipe2(report, O_CLOEXEC) != 0) {
         int saved = errno;
         close(fds[0]);

@@ -82,6 +82,15 @@ public enum Descriptor {
         return ready != 0
     }
 
+    /// poll(2) for writability (a non-blocking stdout shared with another program):
+    /// true when `fd` can be written or is in error, false on timeout.
+    public static func waitWritable(_ fd: Int32, timeoutMilliseconds: Int32) -> Bool {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        var ready: Int32
+        repeat { ready = poll(&descriptor, 1, timeoutMilliseconds) } while ready < 0 && errno == EINTR
+        return ready != 0
+    }
+
     public static func close(_ fd: Int32) {
         _ = Glibc.close(fd)
     }

@@ -14,6 +14,16 @@ public enum Guardian {
         return pid
     }
 
+    /// The variable every child gets (`Spawner.spawn` sets it), and its value: the
+    /// run's random token after any inherited from an outer orch. After orch's death
+    /// the guardian also kills every process of orch's user whose environment carries
+    /// the token (`/proc/PID/environ`, `proc(5)`): daemons that called setsid(2) and
+    /// left every group and session orch knows. nil when no guardian runs.
+    public static let markerName = "ORCH_SUPERVISOR"
+    public static var marker: String? {
+        orch_guardian_marker().map { String(cString: $0) }
+    }
+
     /// The group led by `pgid` has no process left: its number may be reused.
     public static func forget(group pgid: Int32) {
         orch_guardian_forget(pgid)

@@ -22,7 +22,8 @@ public struct SpawnError: Error, Sendable, Equatable, CustomStringConvertible {
 public enum Spawner {
     /// Starts `path` with `arguments` (argv[0] included) in a new session, so the child
     /// leads its own process group; stdin/stdout/stderr from the given fds (the caller
-    /// closes its copies); PR_SET_PDEATHSIG; signal mask and dispositions reset.
+    /// closes its copies); PR_SET_PDEATHSIG; signal mask and dispositions reset; the
+    /// guardian's marker (`Guardian.marker`) added to `environment`.
     /// `foreground`: instead of a new session, a process group of its own in orch's
     /// session, given the terminal when orch holds it (see `orch_spawn`).
     public static func spawn(
@@ -30,6 +31,9 @@ public enum Spawner {
         stdin: Int32, stdout: Int32, stderr: Int32, controllingTerminal: Bool = false, foreground: Bool = false
     ) throws(SpawnError) -> Int32 {
         let terminalMode: Int32 = foreground ? 2 : controllingTerminal ? 1 : 0
+        var environment = environment
+        // Set last, so no config can hide a child from the guardian.
+        if let marker = Guardian.marker { environment[Guardian.markerName] = marker }
         let envStrings = environment.map { "\($0.key)=\($0.value)" }.sorted()
         var pid: pid_t = 0
         var step: Int32 = 0

@@ -16,6 +16,10 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The C library's text for the errno, e.g. "No such file or directory".
     public var reason: String { SystemError.describe(errno) }
 
+    /// The fd was not open for this (EBADF): e.g. a stdout that was closed and that
+    /// `Descriptor.openStandardDescriptors` reopened read-only.
+    public var isClosedDescriptor: Bool { errno == EBADF }
+
     public var description: String {
         context.isEmpty ? "\(call): \(reason)" : "\(context): \(call): \(reason)"
     }

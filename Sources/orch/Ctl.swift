@@ -73,9 +73,43 @@ struct CtlOptions: ParsableArguments {
         }
     }
 
-    func printJSON<T: Encodable>(_ value: T) {
-        Descriptor.writeAll(1, Wire.encode(value))
+    func printJSON<T: Encodable>(_ value: T) throws {
+        try writeOut(Wire.encode(value))
     }
+}
+
+/// Writes all of `bytes` to stdout, or says on stderr why it cannot (stdout closed,
+/// a full disk) and exits 1: a `orch ctl ps >/dev/full` that printed nothing must not
+/// look like success. A closed pipe ends orch ctl by SIGPIPE, like any filter.
+func writeOut(_ bytes: [UInt8]) throws {
+    var offset = 0
+    while offset < bytes.count {
+        let failure: String
+        do {
+            switch try Descriptor.write(1, bytes, offset: offset) {
+            case let .wrote(n) where n > 0:
+                offset += n
+                continue
+            case .wouldBlock:
+                // A non-blocking stdout that someone else set: wait until it drains.
+                _ = Descriptor.waitWritable(1, timeoutMilliseconds: -1)
+                continue
+            case .brokenPipe: failure = "cannot write to stdout: the reader is gone"
+            case .wrote: failure = "cannot write to stdout: it accepts nothing"
+            }
+        } catch {
+            failure = error.isClosedDescriptor
+                ? "stdout is closed (give orch one, e.g. >/dev/null to discard the output)"
+                : "cannot write to stdout: \(error.reason)"
+        }
+        printError("orch: \(failure)")
+        throw ExitCode(1)
+    }
+}
+
+/// `print` for orch ctl: one line to stdout, a failure reported (see `writeOut`).
+func printOut(_ line: String) throws {
+    try writeOut(Array((line + "\n").utf8))
 }
 
 struct Ctl: ParsableCommand {
@@ -96,8 +130,8 @@ struct Ctl: ParsableCommand {
         func run() throws {
             let client = try ctl.connect()
             let result = try ctl.call(client, .status)
-            if ctl.json { return ctl.printJSON(result) }
-            Descriptor.writeAll(1, Array(statusTable(result.processes ?? [], color: Descriptor.isTerminal(1) && currentEnvironment()["NO_COLOR"] == nil).utf8))
+            if ctl.json { return try ctl.printJSON(result) }
+            try writeOut(Array(statusTable(result.processes ?? [], color: Descriptor.isTerminal(1) && currentEnvironment()["NO_COLOR"] == nil).utf8))
         }
     }
 
@@ -133,8 +167,8 @@ struct Ctl: ParsableCommand {
         func run() throws {
             let client = try ctl.connect()
             let result = try ctl.call(client, .signal, Params(names: [name], signal: signal))
-            if ctl.json { return ctl.printJSON(result) }
-            print(result.message ?? "ok")
+            if ctl.json { return try ctl.printJSON(result) }
+            try printOut(result.message ?? "ok")
         }
     }
 
@@ -150,8 +184,8 @@ struct Ctl: ParsableCommand {
             }
             let client = try ctl.connect()
             let result = try ctl.call(client, .scale, Params(names: [String(parts[0])], count: count))
-            if ctl.json { return ctl.printJSON(result) }
-            print(result.message ?? "ok")
+            if ctl.json { return try ctl.printJSON(result) }
+            try printOut(result.message ?? "ok")
         }
     }
 
@@ -175,16 +209,16 @@ struct Ctl: ParsableCommand {
             let result = try ctl.call(client, .logs, Params(names: names.isEmpty ? nil : names, lines: lines, follow: follow))
             let all = result.lines ?? []
             var prefixes = Prefixes(names: all.map(\.process), processOrder: order, style: OutputStyle(color: colored))
-            func show(_ line: LogLine) {
-                if ctl.json { return ctl.printJSON(line) }
+            func show(_ line: LogLine) throws {
+                if ctl.json { return try ctl.printJSON(line) }
                 // Instances are `web` or `web.2`; process names have no dot.
                 let process = String(line.process.prefix { $0 != "." })
-                Descriptor.writeAll(1, prefixes.prefix(for: line.process, process: process) + Array("\(line.line)\n".utf8))
+                try writeOut(prefixes.prefix(for: line.process, process: process) + Array("\(line.line)\n".utf8))
             }
-            all.forEach(show)
+            try all.forEach(show)
             guard follow else { return }
             while let note = try? client.readResponse() {
-                if let line = note.log { show(line) }
+                if let line = note.log { try show(line) }
             }
         }
     }
@@ -199,7 +233,7 @@ struct Ctl: ParsableCommand {
             while let note = try? client.readResponse() {
                 guard let event = note.event else { continue }
                 // Unbuffered: a follower reads each event as it happens.
-                if ctl.json { ctl.printJSON(event) } else { Descriptor.writeAll(1, Array((event.event + "\n").utf8)) }
+                if ctl.json { try ctl.printJSON(event) } else { try writeOut(Array((event.event + "\n").utf8)) }
             }
         }
     }
@@ -210,14 +244,14 @@ struct Ctl: ParsableCommand {
         func run() throws {
             let client = try ctl.connect()
             let result = try ctl.call(client, .reload)
-            if ctl.json { return ctl.printJSON(result) }
+            if ctl.json { return try ctl.printJSON(result) }
             let report = result.reload ?? ReloadReport()
-            func line(_ label: String, _ names: [String]) { if !names.isEmpty { print("\(label): \(names.joined(separator: ", "))") } }
-            line("restarted", report.restarted)
-            line("scaled", report.scaled ?? [])
-            line("started", report.started)
-            line("stopped", report.stopped)
-            line("unchanged", report.unchanged)
+            func line(_ label: String, _ names: [String]) throws { if !names.isEmpty { try printOut("\(label): \(names.joined(separator: ", "))") } }
+            try line("restarted", report.restarted)
+            try line("scaled", report.scaled ?? [])
+            try line("started", report.started)
+            try line("stopped", report.stopped)
+            try line("unchanged", report.unchanged)
         }
     }
 
@@ -230,7 +264,7 @@ struct Ctl: ParsableCommand {
             let client = try ctl.connect()
             let pid = try ctl.call(client, .status).pid
             let result = try ctl.call(client, .shutdown)
-            if ctl.json { ctl.printJSON(result) } else { print(result.message ?? "stopping") }
+            if ctl.json { try ctl.printJSON(result) } else { try printOut(result.message ?? "stopping") }
             if wait.wait, let pid { try waitForExit(of: pid, deadline: deadline) }
         }
     }
@@ -262,12 +296,12 @@ private func simple(_ method: Method, _ names: [String], _ ctl: CtlOptions, _ wa
     let result = try ctl.call(client, method, Params(names: names))
     let affected = result.affected ?? []
     if ctl.json {
-        ctl.printJSON(result)
+        try ctl.printJSON(result)
     } else if affected.isEmpty {
-        print(result.message ?? "nothing to do")
+        try printOut(result.message ?? "nothing to do")
     } else {
         let verb = method == .start ? "starting" : method == .stop ? "stopping" : "restarting"
-        print("\(verb): \(affected.joined(separator: ", "))")
+        try printOut("\(verb): \(affected.joined(separator: ", "))")
     }
     if wait.wait && !affected.isEmpty {
         try waitFor(method, affected, client: client, ctl: ctl, deadline: deadline)

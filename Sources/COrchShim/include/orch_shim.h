@@ -139,9 +139,13 @@ int orch_accept(int fd);
 /// its process group over a CLOEXEC pipe before it execs. When orch's end of the pipe closes without
 /// orch_guardian_dismiss (SIGKILL, a crash), it SIGKILLs every group it knows and
 /// every process still in one of their sessions (orphans that left the group but
-/// not the session), then exits. Call once, before spawning; returns 0 and the
+/// not the session), and every process of its user whose environment carries the
+/// run's ORCH_SUPERVISOR token (daemons that left the session too), then exits. Call once, before spawning; returns 0 and the
 /// guardian's pid in *pid.
 int orch_guardian_start(pid_t *pid);
+/// The value of ORCH_SUPERVISOR for every child (inherited tokens, then this run's
+/// random one); NULL when no guardian runs.
+const char *orch_guardian_marker(void);
 /// Tells the guardian that a group is gone, so its number can be reused safely.
 void orch_guardian_forget(pid_t pgid);
 /// The orderly goodbye: orch has stopped everything itself; the guardian exits.
