@@ -146,7 +146,7 @@ extension EndToEnd {
             }
             let orch = try Running(["up"], in: project.path, environment: env)
             defer { orch.ensureStopped() }
-            #expect(orch.waitForLine(containing: "web | hello"))
+            #expect(orch.waitForLine(containing: "| hello"))
             for command in ["ps", "ps --json", "logs", "restart web", "signal web CONT"] {
                 let ctl = try Running(["-c", "exec \"$0\" ctl \(command) \(redirect)", orchBinary()], in: project.path,
                                       environment: env, executable: "/bin/sh")
