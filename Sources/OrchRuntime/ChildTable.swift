@@ -138,17 +138,28 @@ final class ChildTable {
         }
     }
 
-    /// After the last instance: wait up to `timeout` for orphans that got SIGTERM, then
+    /// After the last instance: wait up to `timeout` for orphans that got SIGTERM (and
+    /// orphans inherited meanwhile, which get it now), then
     /// SIGKILL them, and reap everything, so nothing orch started outlives it.
     /// `pause` waits for a signal or the given deadline (monotonic ns).
     func finishOrphans(timeout: Duration, pause: (Int64) -> Void) {
         let me = Processes.currentPID
         let deadline = (Instant(nanoseconds: Clock.monotonicNanoseconds()) + timeout).nanoseconds
         var killed = false
+        // These had their signal from `signalOrphans`. One inherited since (the child
+        // of a daemon that the SIGTERM ended) gets its own SIGTERM, not only the
+        // SIGKILL at the deadline.
+        var signalled = Set(Processes.children(of: me))
         while true {
             _ = Processes.reapAll()
             let left = Processes.children(of: me)
             if left.isEmpty { return }
+            if !killed {
+                for pid in left where signalled.insert(pid).inserted {
+                    let group = Processes.stat(of: pid)?.group ?? 0
+                    if group == pid { Processes.signalGroup(pid, SIGTERM_) } else { Processes.signal(pid, SIGTERM_) }
+                }
+            }
             let now = Clock.monotonicNanoseconds()
             if now >= deadline && !killed {
                 for pid in left { Processes.signalGroup(pid, SIGKILL_); Processes.signal(pid, SIGKILL_) }

@@ -77,7 +77,8 @@ extension EndToEnd {
             }
             let orch = try Running(["up", "--no-control"], in: victim.path)
             defer { orch.ensureStopped() }
-            let other = try Running(["up", "--no-control"], in: bystander.path)
+            // A long orphan grace: the orderly stop below must not need it.
+            let other = try Running(["up", "--no-control", "--timeout", "60s"], in: bystander.path)
             defer { other.ensureStopped() }
             #expect(eventually(timeout: 30) { victim.recordedPids().count == 3 && bystander.recordedPids().count == 3 },
                     "stderr: \(orch.stderr) \(other.stderr)")
@@ -96,9 +97,11 @@ extension EndToEnd {
             let others = bystander.recordedPids()
             #expect(pidsAlive(others) == others, "the other run's processes are untouched")
 
+            // The orderly stop: SIGTERM to the daemon, then to its child when it is
+            // orch's (the daemon ended), well before the 60 s SIGKILL.
             other.signal(SIGTERM)
-            #expect(exitCode(of: other) == 0, "stderr: \(other.stderr)")
-            #expect(eventually(timeout: 30) { pidsAlive(others).isEmpty }, "an orderly stop ends the daemon too: \(pidsAlive(others))")
+            #expect(exitCode(of: other, timeout: 30) == 0, "stderr: \(other.stderr)")
+            #expect(eventually(timeout: 20) { pidsAlive(others).isEmpty }, "an orderly stop ends the daemon too: \(pidsAlive(others))")
         }
 
         @Test func anOrderlyExitDismissesTheGuardianSilently() throws {
