@@ -341,14 +341,22 @@ final class ControlServer {
     }
 
     private func send(_ response: Response, to connection: ControlConnection) {
+        send(encoded: Wire.encode(response), to: connection)
+    }
+
+    /// Streams encode a note once and hand the same bytes to every follower: a
+    /// chatty process followed by many clients costs one encoding per line.
+    private func send(encoded: [UInt8], to connection: ControlConnection) {
         guard connection.isOpen else { return }
-        connection.output.append(contentsOf: Wire.encode(response))
+        connection.output.append(contentsOf: encoded)
         if connection.output.count - connection.outputOffset > ControlConnection.maxPending {
             // A client that does not read must not make orch buffer without bound.
             close(connection)
             return
         }
-        flush(connection)
+        // Already waiting for the socket to drain: the writable event flushes, no
+        // write per line that would only fail with EAGAIN.
+        if !connection.wantsWritable { flush(connection) }
     }
 
     private func flush(_ connection: ControlConnection) {
@@ -627,18 +635,21 @@ final class ControlServer {
     }
 
     func publish(line: ArraySlice<UInt8>, instance: String) {
-        let note = Response(id: nil, method: "log", log: LogLine(process: instance, line: String(decoding: line, as: UTF8.self)))
+        var note: [UInt8]?
         for connection in connections.values {
             guard let follow = connection.followLogs, follow.isEmpty || follow.contains(instance) else { continue }
-            send(note, to: connection)
+            if note == nil {
+                note = Wire.encode(Response(id: nil, method: "log", log: LogLine(process: instance, line: String(decoding: line, as: UTF8.self))))
+            }
+            send(encoded: note ?? [], to: connection)
         }
     }
 
     func publish(_ event: SupervisorEvent, time: () -> String) {
         guard connections.values.contains(where: \.followEvents) else { return }
-        let note = Response(id: nil, method: "event", event: EventNote(ts: time(), event: event.text, kind: event.kind, instance: event.subject))
+        let note = Wire.encode(Response(id: nil, method: "event", event: EventNote(ts: time(), event: event.text, kind: event.kind, instance: event.subject)))
         for connection in connections.values where connection.followEvents {
-            send(note, to: connection)
+            send(encoded: note, to: connection)
         }
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import OrchSystem
+import Testing
+
+extension EndToEnd {
+    /// Streams (`logs --follow`, `events`) must never cost the other clients their answers.
+    @Suite("Followers that never read do not stall the control port", .serialized)
+    struct StreamFairnessTests {
+        @Test("status is answered promptly while clients that never read follow a process writing 30 MB")
+        func nonReadingFollowersDoNotStall() throws {
+            let stack = try Stack()
+            defer { stack.cleanup() }
+            try stack.project.write("Procfile", """
+                web: exec sleep 1000
+                spam: yes spamspamspamspamspamspamspamspamspamspam | head -c 30000000; exec sleep 1000
+
+                """)
+            let orch = try stack.up(["up", "web"], started: ["web"])
+            let (port, token) = try stack.endpoint()
+            let auth = "{\"id\":0,\"method\":\"auth\",\"params\":{\"token\":\"\(token)\"}}\n"
+            let followers = try (0..<10).map { _ in try RawConnection(port: port) }
+            defer { followers.forEach { $0.close() } }
+            for follower in followers {
+                follower.send(auth + "{\"id\":1,\"method\":\"logs\",\"params\":{\"follow\":true}}\n")
+            }
+            let client = try RawConnection(port: port)
+            defer { client.close() }
+            client.send(auth)
+            #expect(client.readLine()?.contains("\"result\"") == true)
+            client.send("{\"id\":1,\"method\":\"start\",\"params\":{\"names\":[\"spam\"]}}\n")
+            #expect(client.readLine()?.contains("\"result\"") == true)
+            var worst = 0.0
+            let began = Date()
+            var id = 1
+            while Date().timeIntervalSince(began) < 8 {
+                id += 1
+                let asked = Date()
+                client.send("{\"id\":\(id),\"method\":\"status\"}\n")
+                let answer = client.readLine() ?? ""
+                #expect(answer.contains("\"id\":\(id)"), "\(answer.prefix(200))")
+                worst = max(worst, Date().timeIntervalSince(asked))
+            }
+            // Encoding each note per follower and writing it per line made one answer wait 6-12 s.
+            #expect(worst < 4, "a status request waited \(worst) s behind the followers")
+            #expect(isAlive(orch.pid))
+        }
+    }
+}
