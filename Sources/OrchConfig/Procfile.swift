@@ -20,7 +20,7 @@ public enum Procfile {
             let name = String(line[..<colon])
             let command = line[line.index(after: colon)...].trimmingWhitespace()
             guard isValidName(name) else {
-                fail("invalid process name '\(name)': use letters, digits, '_' and '-'")
+                fail("invalid process name '\(name)': \(nameRule(name))")
                 continue
             }
             guard !command.isEmpty else {
@@ -41,9 +41,18 @@ public enum Procfile {
         return entries
     }
 
-    /// `[A-Za-z0-9_-]+`, the names foreman accepts (and orch uses in instance names).
+    /// Why `isValidName` refuses `name`, for error messages.
+    public static func nameRule(_ name: String) -> String {
+        name.hasPrefix("-") && isValidName("_" + name.dropFirst())
+            ? "a name must not start with '-' (`orch up \(name)` would read it as an option)"
+            : "use letters, digits, '_' and '-'"
+    }
+
+    /// `[A-Za-z0-9_-]+`, the names foreman accepts (and orch uses in instance names),
+    /// not starting with `-`: `orch up -x` or `orch ctl restart -x` would read such a
+    /// name as an option, so the process could never be addressed.
     public static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.unicodeScalars.allSatisfy { c in
+        !name.isEmpty && !name.hasPrefix("-") && name.unicodeScalars.allSatisfy { c in
             ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "-"
         }
     }

@@ -83,7 +83,7 @@ struct YAMLReader {
 
     mutating func process(name: String, keyNode: Node, value: Node) -> RawProject.Process? {
         if !Procfile.isValidName(name) {
-            error(keyNode, "invalid process name '\(name)': use letters, digits, '_' and '-'")
+            error(keyNode, "invalid process name '\(name)': \(Procfile.nameRule(name))")
         }
         let here = "in process '\(name)'"
         var process = RawProject.Process(name: name, location: location(keyNode), command: "")

@@ -243,6 +243,18 @@ import Testing
         #expect(errors() == [expected])
     }
 
+    /// A name orch's own command line cannot address (it would be read as an option).
+    @Test(arguments: [
+        ("Procfile", "web: x\n-x: y\n", "Procfile:2:1: invalid process name '-x': a name must not start with '-' (`orch up -x` would read it as an option)"),
+        ("Procfile", "--: y\n", "Procfile:1:1: invalid process name '--': a name must not start with '-' (`orch up --` would read it as an option)"),
+        ("orch.yaml", "processes:\n  -x: y\n", "orch.yaml:2:3: invalid process name '-x': a name must not start with '-' (`orch up -x` would read it as an option)"),
+        ("orch.yaml", "processes:\n  \"-.\": y\n", "orch.yaml:2:3: invalid process name '-.': use letters, digits, '_' and '-'"),
+    ])
+    func aNameStartingWithADashIsRefused(_ file: String, _ text: String, _ expected: String) throws {
+        try write(file, text)
+        #expect(errors() == [expected])
+    }
+
     @Test func aControlSocketPathOver107BytesIsAnError() throws {
         let path = "/tmp/" + String(repeating: "s", count: 120) + ".sock"
         try write("orch.yaml", "control: {socket: \(path)}\nprocesses:\n  web: x\n")
