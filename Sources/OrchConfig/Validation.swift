@@ -50,6 +50,9 @@ extension Loader {
                     break
                 }
             }
+            if index < processes.count {
+                for (location, problem) in Self.argumentProblems(processes[index], raw: process) { fail(location, problem) }
+            }
             if !probeHasNUL, index < processes.count, let problem = Self.probeProblem(processes[index]) {
                 fail(probeLocation, "'ready' of process '\(name)': \(problem)")
             }
@@ -75,6 +78,51 @@ extension Loader {
                 fail(location, "'socket' in 'control': \(socket) is \(kind), not a socket; choose a path where orch can create its socket")
             }
         }
+    }
+
+    /// What execve(2) would refuse with E2BIG, so that every start of the process
+    /// fails: the command, a probe's command or one `KEY=value` over the kernel's
+    /// limit for a single string, or all of them over its limit for the whole.
+    static func argumentProblems(_ process: ProcessSpec, raw: RawProject.Process) -> [(RawProject.Location, String)] {
+        let longest = Processes.longestArgument
+        let name = process.name
+        let fix = "the kernel takes at most \(longest - 1) bytes per argument or variable (MAX_ARG_STRLEN, see execve(2))"
+        var problems: [(RawProject.Location, String)] = []
+        var total = 0
+        if Self.longestArgument(ofCommand: process.command) >= longest {
+            problems.append((raw.location, "the command of process '\(name)' has \(process.command.utf8.count) bytes: \(fix); move it into a script"))
+        }
+        if case let .exec(command)? = process.ready?.check, command.utf8.count >= longest {
+            let location = raw.readyLocation.line == nil ? raw.location : raw.readyLocation
+            problems.append((location, "the 'ready' command of process '\(name)' has \(command.utf8.count) bytes: \(fix); move it into a script"))
+        }
+        total += process.command.utf8.count + 1
+        for (key, value) in process.environment {
+            let size = key.utf8.count + 1 + value.utf8.count + 1
+            total += size
+            guard size > longest else { continue }
+            let written = raw.env.first { $0.key == key }?.location
+            let location = written.flatMap { $0.line == nil ? nil : $0 } ?? raw.location
+            problems.append((location, "the variable '\(key)' of process '\(name)' has \(size - 1) bytes with its name: \(fix); pass it in a file instead"))
+        }
+        if problems.isEmpty, total > Processes.argumentSpace {
+            problems.append((raw.location, "process '\(name)' would get \(total) bytes of command and environment: execve(2) takes at most \(Processes.argumentSpace) (ARG_MAX); pass large values in files instead"))
+        }
+        return problems
+    }
+
+    /// The longest string `command` becomes in an argv: the whole command for
+    /// `/bin/sh -c`, its longest word for a plain command orch execs itself (the
+    /// characters of OrchRuntime's `CommandLine.plainArguments`; words only).
+    static func longestArgument(ofCommand command: String) -> Int {
+        let plain = command.unicodeScalars.allSatisfy { scalar in
+            switch scalar {
+            case "a"..."z", "A"..."Z", "0"..."9", " ", "-", "_", ".", "/", ",", ":", "+", "@", "%", "=", "^": return true
+            default: return false
+            }
+        }
+        guard plain else { return command.utf8.count }
+        return command.utf8.split(separator: UInt8(ascii: " ")).map(\.count).max() ?? 0
     }
 
     /// Every string of a probe that reaches the kernel.

@@ -138,4 +138,10 @@ public enum Processes {
 
     public static var clockTicksPerSecond: Int { Int(sysconf(Int32(_SC_CLK_TCK))) }
     public static var pageSize: Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
+    /// The most bytes of arguments and environment together that execve(2) takes
+    /// (a quarter of the stack limit, at least 128 KiB).
+    public static var argumentSpace: Int { max(Int(sysconf(Int32(_SC_ARG_MAX))), 128 << 10) }
+    /// The longest single argument or `KEY=value` string execve(2) takes, NUL
+    /// included: the kernel's MAX_ARG_STRLEN, 32 pages of 4 KiB.
+    public static let longestArgument = 32 * 4096
 }

@@ -243,6 +243,42 @@ import Testing
         #expect(errors() == [expected])
     }
 
+    // MARK: - What execve(2) refuses (E2BIG): `check` says so, `up` would fail every start
+
+    static let huge = String(repeating: "x", count: 200_000)
+    static let limitText = "the kernel takes at most 131071 bytes per argument or variable (MAX_ARG_STRLEN, see execve(2))"
+
+    @Test(arguments: [
+        ("Procfile", "web: echo \"\(huge)\"\n", "Procfile:1:1: the command of process 'web' has 200007 bytes: \(limitText); move it into a script"),
+        ("Procfile", "web: echo \(huge)\n", "Procfile:1:1: the command of process 'web' has 200005 bytes: \(limitText); move it into a script"),
+        ("orch.yaml", "processes:\n  web:\n    command: sleep 1\n    env: {BIG: \(huge)}\n", "orch.yaml:4:11: the variable 'BIG' of process 'web' has 200004 bytes with its name: \(limitText); pass it in a file instead"),
+        ("orch.yaml", "processes:\n  web:\n    command: sleep 1\n    ready: {exec: \"test \(huge)\"}\n", "orch.yaml:4:12: the 'ready' command of process 'web' has 200005 bytes: \(limitText); move it into a script"),
+    ])
+    func anArgumentTheKernelRefusesIsAnError(_ file: String, _ text: String, _ expected: String) throws {
+        try write(file, text)
+        #expect(errors() == [expected])
+    }
+
+    @Test func aHugeValueFromAnEnvFileIsAnError() throws {
+        try write("Procfile", "web: sleep 1\n")
+        try write(".env", "BIG=\(Self.huge)\n")
+        #expect(errors() == ["Procfile:1:1: the variable 'BIG' of process 'web' has 200004 bytes with its name: \(Self.limitText); pass it in a file instead"])
+    }
+
+    @Test func anEnvironmentOverARGMAXIsAnError() throws {
+        try write("Procfile", "web: sleep 1\n")
+        let value = String(repeating: "y", count: 100_000)
+        try write(".env", (0..<40).map { "V\($0)=\(value)\n" }.joined())
+        let found = errors()
+        #expect(found.count == 1 && found[0].hasPrefix("Procfile:1:1: process 'web' would get ") && found[0].contains("(ARG_MAX)"), "\(found)")
+    }
+
+    @Test func aPlainCommandOfManyShortWordsIsFine() throws {
+        // orch execs a plain command itself: each word is its own argument.
+        try write("Procfile", "web: echo " + Array(repeating: String(repeating: "w", count: 1000), count: 200).joined(separator: " ") + "\n")
+        #expect(errors() == [])
+    }
+
     /// A name orch's own command line cannot address (it would be read as an option).
     @Test(arguments: [
         ("Procfile", "web: x\n-x: y\n", "Procfile:2:1: invalid process name '-x': a name must not start with '-' (`orch up -x` would read it as an option)"),
