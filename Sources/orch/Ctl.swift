@@ -22,6 +22,11 @@ struct CtlOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How long to wait for orch to connect and answer, e.g. 500ms, 10s.", valueName: "duration"))
     var timeout: String = "5s"
 
+    func validate() throws {
+        try refuseEmpty(file, "--file", example: "--file orch.yaml")
+        try refuseEmpty(tokenFile, "--token-file", example: "--token-file ~/.orch-token")
+    }
+
     /// Connects and authenticates, or prints one line and exits 1.
     func connect() throws -> ControlClient {
         // orch ctl supervises nothing: Ctrl-C, SIGTERM and a closed pipe end it.

@@ -49,6 +49,11 @@ struct ConfigOptions: ParsableArguments {
     /// The load options of this command line: the file, env files, `-m`, `-p`, and
     /// what `up`/`run` add (`--timeout`, `--port`). `up`, `run`, `check` and `orch ctl
     /// reload` all load through these, so they resolve a file the same way.
+    func validate() throws {
+        try refuseEmpty(file, "-f/--file", example: "-f orch.yaml")
+        for envFile in envFiles { try refuseEmpty(envFile, "-e/--env", example: "-e .env.local") }
+    }
+
     func loadOptions(stopTimeout: Duration? = nil, controlPort: Int? = nil) throws -> LoadOptions {
         var formationMap: [String: Int] = [:]
         if let formation {
@@ -86,6 +91,14 @@ func reloader(_ options: LoadOptions, file: String) -> @Sendable () -> Result<Pr
     return {
         do throws(ConfigError) { return .success(try ConfigLoader.load(fixed).spec) } catch { return .failure(error) }
     }
+}
+
+/// An empty path or address on the command line (`-f ""`, an unset variable in a
+/// script) is a mistake: refused before anything starts, not read as the current
+/// directory or reported after the run.
+func refuseEmpty(_ value: String?, _ option: String, example: String) throws {
+    guard let value, value.allSatisfy(\.isWhitespace) else { return }
+    throw ValidationError("\(option) is empty: give a value, e.g. \(example)")
 }
 
 /// Process names given on the command line must exist.
@@ -174,6 +187,10 @@ struct ControlFlags: ParsableArguments {
 
     @Flag(help: "Do not open a control port (orch ctl cannot reach this orch).")
     var noControl = false
+
+    func validate() throws {
+        try refuseEmpty(listen, "--listen", example: "--listen 127.0.0.1")
+    }
 
     /// The control port as resolved by the loader (`--port` > ORCH_PORT > `control.port`).
     func options(for spec: ProjectSpec, loadOptions: LoadOptions) -> ControlOptions? {

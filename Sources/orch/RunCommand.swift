@@ -60,6 +60,10 @@ struct Run: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var control: ControlFlags
 
+    func validate() throws {
+        try refuseEmpty(junit, "--junit", example: "--junit report.xml")
+    }
+
     func run() throws {
         let loadOptions = try config.loadOptions(stopTimeout: output.stopTimeout(), controlPort: control.controlPort)
         let spec = try config.load(loadOptions)
