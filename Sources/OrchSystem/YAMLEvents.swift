@@ -73,10 +73,36 @@ public enum YAMLEvents {
                 }
                 defer { yaml_event_delete(event) }
                 let done = event.pointee.type == YAML_STREAM_END_EVENT
+                if let problem = unsupportedTag(event.pointee) { return problem }
                 if let value = convert(event.pointee), !body(value) { return nil }
                 if done { return nil }
             }
         }
+    }
+
+    /// The core schema's tags for the shapes orch reads; `!` alone means "plain".
+    private static let plainTags: Set<String> = [
+        "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:float",
+        "tag:yaml.org,2002:null", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+    ]
+
+    /// Any other tag (`!!binary`, `!!set`, `!!timestamp`, `!custom`) would be read
+    /// as if absent, so `command: !!binary c2xlZXA=` ran the base64 text: an error.
+    private static func unsupportedTag(_ event: yaml_event_t) -> SyntaxError? {
+        let tag: String?
+        switch event.type {
+        case YAML_SCALAR_EVENT: tag = string(event.data.scalar.tag)
+        case YAML_SEQUENCE_START_EVENT: tag = string(event.data.sequence_start.tag)
+        case YAML_MAPPING_START_EVENT: tag = string(event.data.mapping_start.tag)
+        default: tag = nil
+        }
+        guard let tag, !plainTags.contains(tag) else { return nil }
+        let core = "tag:yaml.org,2002:"
+        let shown = tag.hasPrefix(core) ? "!!" + tag.dropFirst(core.count) : tag
+        let mark = Mark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+        return SyntaxError(
+            problem: "the tag '\(shown.prefix(100))' is not supported (orch reads plain strings, numbers, lists and maps): remove it",
+            mark: mark, context: nil, contextMark: nil)
     }
 
     private static func convert(_ event: yaml_event_t) -> Event? {

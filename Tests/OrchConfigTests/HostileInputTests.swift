@@ -279,6 +279,26 @@ import Testing
         #expect(errors() == [])
     }
 
+    /// A tag orch does not interpret is an error, not silently dropped (the value
+    /// would mean something else: `!!binary` ran the base64 text as the command).
+    @Test(arguments: [
+        ("processes:\n  web: {command: !!binary c2xlZXAgMQ==}\n", "orch.yaml:2:18: invalid YAML: the tag '!!binary' is not supported"),
+        ("processes:\n  web: {command: !shell sleep 1}\n", "orch.yaml:2:18: invalid YAML: the tag '!shell' is not supported"),
+        ("processes:\n  web: !!set {command: sleep 1}\n", "orch.yaml:2:8: invalid YAML: the tag '!!set' is not supported"),
+        ("processes: !!omap\n  - web: sleep 1\n", "orch.yaml:1:12: invalid YAML: the tag '!!omap' is not supported"),
+        ("processes:\n  !!timestamp 2001-12-14: sleep 1\n", "orch.yaml:2:3: invalid YAML: the tag '!!timestamp' is not supported"),
+    ])
+    func anUninterpretedTagIsAnError(_ yaml: String, _ expected: String) throws {
+        try write("orch.yaml", yaml)
+        let found = errors()
+        #expect(found.count == 1 && found[0].hasPrefix(expected), "\(found)")
+    }
+
+    @Test func coreTagsForPlainValuesAreAccepted() throws {
+        try write("orch.yaml", "processes: !!map\n  web: {command: !!str sleep 1, replicas: !!int 2, optional: !!bool true, env: {A: ! x}}\n")
+        #expect(errors() == [])
+    }
+
     /// A name orch's own command line cannot address (it would be read as an option).
     @Test(arguments: [
         ("Procfile", "web: x\n-x: y\n", "Procfile:2:1: invalid process name '-x': a name must not start with '-' (`orch up -x` would read it as an option)"),
