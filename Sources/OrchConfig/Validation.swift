@@ -7,6 +7,8 @@ import OrchSystem
 extension Loader {
     /// The name `orch ctl` uses for every process.
     static let reservedName = "all"
+    /// The name orch's own lines and events carry.
+    static let ownName = "orch"
 
     mutating func validate(_ raw: RawProject, _ processes: [ProcessSpec], control: ControlSpec, configFile: String) {
         func fail(_ location: RawProject.Location, _ message: String) {
@@ -29,6 +31,8 @@ extension Loader {
             let name = process.name
             if name == Self.reservedName {
                 fail(process.location, "the process name '\(name)' is reserved (`orch ctl restart all` means every process): rename the process")
+            } else if name == Self.ownName {
+                fail(process.location, "the process name '\(name)' is reserved (orch's own messages are `orch | …` lines and `\"process\":\"orch\"` events, which its output could imitate): rename the process")
             }
             checkText(process.command, "the command of process '\(name)'", at: process.location)
             checkText(process.cwd, "'cwd' of process '\(name)'", at: process.cwd == nil ? process.location : process.cwdLocation)

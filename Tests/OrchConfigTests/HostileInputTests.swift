@@ -237,6 +237,8 @@ import Testing
     @Test(arguments: [
         ("Procfile", "web: x\nall: y\n", "Procfile:2:1: the process name 'all' is reserved (`orch ctl restart all` means every process): rename the process"),
         ("orch.yaml", "processes:\n  all: x\n", "orch.yaml:2:3: the process name 'all' is reserved (`orch ctl restart all` means every process): rename the process"),
+        ("Procfile", "orch: y\n", "Procfile:1:1: the process name 'orch' is reserved (orch's own messages are `orch | …` lines and `\"process\":\"orch\"` events, which its output could imitate): rename the process"),
+        ("orch.yaml", "processes:\n  orch: x\n", "orch.yaml:2:3: the process name 'orch' is reserved (orch's own messages are `orch | …` lines and `\"process\":\"orch\"` events, which its output could imitate): rename the process"),
     ])
     func theNameAllIsReserved(_ file: String, _ text: String, _ expected: String) throws {
         try write(file, text)
