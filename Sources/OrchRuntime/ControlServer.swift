@@ -147,6 +147,9 @@ final class ControlServer {
     static let maxNameBytes = 256
     /// Most names one request may carry.
     static let maxNames = 1024
+    /// Most bytes of lines one `logs` answer carries (half of what a client may
+    /// have pending, so that it can always be delivered).
+    static let logsReplyBytes = ControlConnection.maxPending / 2
 
     init(options: ControlOptions, loop: EventLoop, host: ControlHost) {
         self.options = options
@@ -513,9 +516,21 @@ final class ControlServer {
             // Reading never changes state: a process that is not running has no lines.
             let names = try params.names.map { try resolveTargets($0, bringingIn: false) } ?? core.instances.map(\.name)
             let count = max(0, params.lines ?? 100)
+            // Bounded by bytes too, so the answer fits what a client may have pending:
+            // each instance gets an equal share, newest lines first.
+            let share = max(ControlServer.logsReplyBytes / max(names.count, 1), 4096)
             var lines: [LogLine] = []
-            for name in names {
-                for line in host.logTail(of: name, lines: count) { lines.append(LogLine(process: name, line: line)) }
+            var total = 0
+            for name in names where total < ControlServer.logsReplyBytes {
+                var kept: [String] = []
+                var used = 0
+                for line in host.logTail(of: name, lines: count).reversed() {
+                    used += line.utf8.count + 1
+                    if used > share { break }
+                    kept.append(line)
+                }
+                total += used
+                for line in kept.reversed() { lines.append(LogLine(process: name, line: line)) }
             }
             if params.follow == true {
                 // By the names asked for too, so a process started later is followed.
@@ -570,7 +585,9 @@ final class ControlServer {
                 result += resolved
             }
         }
-        return result
+        // `web web.1 web`: each instance once, however often it was named.
+        var seen = Set<String>()
+        return result.filter { seen.insert($0).inserted }
     }
 
     private func statusRows() -> [ProcessStatus] {

@@ -44,5 +44,30 @@ extension EndToEnd {
             #expect(worst < 4, "a status request waited \(worst) s behind the followers")
             #expect(isAlive(orch.pid))
         }
+
+        @Test("logs naming one process 1024 times answers once per instance, bounded, at once")
+        func repeatedNamesAreResolvedOnce() throws {
+            let stack = try Stack()
+            defer { stack.cleanup() }
+            try stack.project.write("Procfile", "spam: yes spamspamspamspamspamspamspam | head -c 400000; echo last-line; exec sleep 1000\n")
+            let orch = try stack.up(["up"], started: ["spam"])
+            #expect(eventually(timeout: 30) { orch.stdout.contains("last-line") })
+            let (port, token) = try stack.endpoint()
+            let client = try RawConnection(port: port)
+            defer { client.close() }
+            client.send("{\"id\":0,\"method\":\"auth\",\"params\":{\"token\":\"\(token)\"}}\n")
+            #expect(client.readLine()?.contains("\"result\"") == true)
+            let names = Array(repeating: "\"spam\"", count: 1024).joined(separator: ",")
+            let asked = Date()
+            client.send("{\"id\":1,\"method\":\"logs\",\"params\":{\"names\":[\(names)],\"lines\":1000000}}\n")
+            let answer = try #require(client.readLine())
+            // Before, the ring was copied 1024 times (256 MB): 45 s with the loop stalled, then no answer.
+            #expect(Date().timeIntervalSince(asked) < 10)
+            #expect(answer.contains("\"id\":1") && answer.contains("\"result\""), "\(answer.prefix(300))")
+            #expect(answer.components(separatedBy: "last-line").count == 2, "the last line is not there exactly once")
+            #expect(answer.utf8.count < 1 << 20, "\(answer.utf8.count) bytes")
+            let stop = try stack.ctl(["stop", "spam", "spam", "spam"])
+            #expect(stop.out == "stopping: spam\n", "\(stop.out)")
+        }
     }
 }
