@@ -120,7 +120,7 @@ final class FileWatcher {
             }
             if directory.sentinel { revive = true }
             guard !event.name.isEmpty else { continue }
-            let full = directory.path + "/" + event.name
+            let full = Path.join(directory.path, event.name)
             if directory.configNames.contains(event.name) && !event.isDirectory {
                 result.append(.config(path: display(full)))
             }
@@ -165,10 +165,11 @@ final class FileWatcher {
         var firstFile: String?
         var pending = [top]
         while let directory = pending.popLast() {
-            if let problem = add(directory, subscriber), firstProblem == nil { firstProblem = problem }
+            // A directory below `top` removed since it was listed is a race, not a problem.
+            if let problem = add(directory, subscriber, missingIsFine: directory != top), firstProblem == nil { firstProblem = problem }
             guard let entries = Files.entries(of: directory) else { continue }
             for entry in entries {
-                let child = directory + "/" + entry.name
+                let child = Path.join(directory, entry.name)
                 if !entry.isDirectory && (!lookingForFile || firstFile != nil) { continue }
                 if configFiles.contains(child) || isIgnored(child, isDirectory: entry.isDirectory, subscriber) { continue }
                 if entry.isDirectory { pending.append(child) } else { firstFile = child }
@@ -177,7 +178,7 @@ final class FileWatcher {
         return (firstProblem, firstFile)
     }
 
-    private func add(_ path: String, _ subscriber: Subscriber) -> String? {
+    private func add(_ path: String, _ subscriber: Subscriber, missingIsFine: Bool = false) -> String? {
         if limitError != nil {
             unwatched += 1
             return nil
@@ -194,6 +195,7 @@ final class FileWatcher {
                 unwatched += 1
                 return nil
             }
+            if missingIsFine && error.isMissingPath { return nil }
             return "\(subscriber.process): cannot watch \(display(path)): \(error.reason)"
         }
     }

@@ -82,6 +82,8 @@ public final class Inotify {
 extension SystemError {
     /// `inotify_add_watch` failed on the per-user limit, `fs.inotify.max_user_watches`.
     public var isWatchLimit: Bool { call == "inotify_add_watch" && errno == ENOSPC }
+    /// The path was gone by the time the watch was added (ENOENT, ENOTDIR).
+    public var isMissingPath: Bool { errno == ENOENT || errno == ENOTDIR }
 }
 
 /// Shell-style patterns, `fnmatch(3)`.
