@@ -90,6 +90,9 @@ final class ControlConnection {
     var followLogs: Set<String>?
     var followEvents = false
     var closeAfterFlush = false
+    /// Complete requests wait in `input` for a later turn of the loop; the socket
+    /// is not read meanwhile.
+    var backlogged = false
     /// When an unauthenticated connection is closed (monotonic ns).
     let authDeadline: Int64
     static let maxPending = Limits.controlPendingBytes
@@ -129,6 +132,8 @@ final class ControlServer {
     /// Connections not yet authenticated, oldest first (their deadlines are in order).
     private var unauthenticated: [UInt64] = []
     private var authenticatedCount = 0
+    /// Connections with requests left for the next turn, in order.
+    private var backlog: [UInt64] = []
     private var nextID: UInt64 = 1
     /// Set while accepting is paused for want of descriptors: when to try again.
     private var acceptRetry: Int64?
@@ -145,6 +150,9 @@ final class ControlServer {
     static let acceptRetryDelay: Duration = .milliseconds(250)
     /// Longest process name a request may carry (config names are far shorter).
     static let maxNameBytes = 256
+    /// Requests of one connection handled per turn of the loop: a client that
+    /// pipelines thousands of reloads must not keep the others waiting.
+    static let requestsPerTurn = 16
     /// Most names one request may carry.
     static let maxNames = 1024
     /// Most bytes of lines one `logs` answer carries (half of what a client may
@@ -265,6 +273,7 @@ final class ControlServer {
 
     /// The earliest moment `expire` has work: an authentication deadline or a retry.
     var nextDeadline: Int64? {
+        if !backlog.isEmpty { return Clock.monotonicNanoseconds() }
         var earliest = acceptRetry
         if let first = unauthenticated.first, let connection = connections[first] {
             earliest = min(earliest ?? connection.authDeadline, connection.authDeadline)
@@ -274,6 +283,16 @@ final class ControlServer {
 
     /// Closes connections that did not authenticate in time; resumes accepting.
     func expire(now: Int64) {
+        if !backlog.isEmpty {
+            let waiting = backlog
+            backlog = []
+            for id in waiting {
+                guard let connection = connections[id], connection.isOpen else { continue }
+                connection.backlogged = false
+                processInput(connection)
+                if !connection.backlogged { updateInterest(connection) }
+            }
+        }
         while let first = unauthenticated.first {
             guard let connection = connections[first] else {
                 unauthenticated.removeFirst()
@@ -293,7 +312,7 @@ final class ControlServer {
     func service(_ id: UInt64, events: UInt32) {
         guard let connection = connections[id] else { return }
         if events & Epoll.writable != 0 { flush(connection) }
-        guard connection.isOpen, events & (Epoll.readable | Epoll.hangup) != 0 else { return }
+        guard connection.isOpen, !connection.backlogged, events & (Epoll.readable | Epoll.hangup) != 0 else { return }
         var buffer = [UInt8](repeating: 0, count: 16384)
         for _ in 0..<8 {
             guard let fd = connection.fd?.raw else { return }
@@ -315,6 +334,7 @@ final class ControlServer {
     /// Handles every complete line. Each byte is searched for a newline once
     /// (`scanned`), so a long line costs linear time, not a rescan per read.
     private func processInput(_ connection: ControlConnection) {
+        var handled = 0
         while connection.isOpen {
             guard let newline = connection.input[connection.scanned...].firstIndex(of: 0x0A) else {
                 connection.scanned = connection.input.count
@@ -324,6 +344,16 @@ final class ControlServer {
                 reject(connection, id: nil, RPCError(code: RPCError.invalidRequest, message: "request over 1 MiB"))
                 return
             }
+            if handled == ControlServer.requestsPerTurn {
+                // The rest waits for the next turn, after other clients and children.
+                if !connection.backlogged {
+                    connection.backlogged = true
+                    backlog.append(connection.id)
+                    updateInterest(connection)
+                }
+                return
+            }
+            handled += 1
             let request = Array(connection.input[..<newline])
             connection.input.removeSubrange(...newline)
             connection.scanned = 0
@@ -376,7 +406,7 @@ final class ControlServer {
                 }
                 if !connection.wantsWritable {
                     connection.wantsWritable = true
-                    loop.modify(fd, events: Epoll.readable | Epoll.writable, id: connection.registration)
+                    updateInterest(connection)
                 }
                 return
             case .brokenPipe:
@@ -388,9 +418,17 @@ final class ControlServer {
         connection.outputOffset = 0
         if connection.wantsWritable {
             connection.wantsWritable = false
-            loop.modify(fd, events: Epoll.readable, id: connection.registration)
+            updateInterest(connection)
         }
         if connection.closeAfterFlush { close(connection) }
+    }
+
+    /// Readable unless requests are waiting in the backlog; writable while output waits.
+    private func updateInterest(_ connection: ControlConnection) {
+        guard let fd = connection.fd?.raw else { return }
+        var events: UInt32 = connection.backlogged ? 0 : Epoll.readable
+        if connection.wantsWritable { events |= Epoll.writable }
+        loop.modify(fd, events: events, id: connection.registration)
     }
 
     private func close(_ connection: ControlConnection) {

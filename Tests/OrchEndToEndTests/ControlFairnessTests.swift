@@ -3,9 +3,9 @@ import OrchSystem
 import Testing
 
 extension EndToEnd {
-    /// Streams (`logs --follow`, `events`) must never cost the other clients their answers.
-    @Suite("Followers that never read do not stall the control port", .serialized)
-    struct StreamFairnessTests {
+    /// Streams, pipelined requests and big answers must never cost the other clients theirs.
+    @Suite("Heavy clients do not stall the control port", .serialized)
+    struct ControlFairnessTests {
         @Test("status is answered promptly while clients that never read follow a process writing 30 MB")
         func nonReadingFollowersDoNotStall() throws {
             let stack = try Stack()
@@ -43,6 +43,38 @@ extension EndToEnd {
             // Encoding each note per follower and writing it per line made one answer wait 6-12 s.
             #expect(worst < 4, "a status request waited \(worst) s behind the followers")
             #expect(isAlive(orch.pid))
+        }
+
+        @Test("Thousands of pipelined reloads on one connection do not keep another client waiting")
+        func pipelinedRequestsTakeTurns() throws {
+            let stack = try Stack()
+            defer { stack.cleanup() }
+            try stack.project.write("orch.yaml", "processes:\n" + (1...50).map { "  p\($0): {command: exec sleep 1000, replicas: 0}\n" }.joined()
+                + "  web: exec sleep 1000\n")
+            try stack.up(["up"], started: ["web"])
+            let (port, token) = try stack.endpoint()
+            let auth = "{\"id\":0,\"method\":\"auth\",\"params\":{\"token\":\"\(token)\"}}\n"
+            let flood = try RawConnection(port: port)
+            defer { flood.close() }
+            let client = try RawConnection(port: port)
+            defer { client.close() }
+            client.send(auth)
+            #expect(client.readLine()?.contains("\"result\"") == true)
+            let count = 1500
+            flood.send(auth + (1...count).map { "{\"id\":\($0),\"method\":\"reload\"}\n" }.joined())
+            #expect(flood.readLine()?.contains("\"id\":0") == true)
+            let asked = Date()
+            client.send("{\"id\":1,\"method\":\"status\"}\n")
+            #expect(client.readLine()?.contains("\"id\":1") == true)
+            let waited = Date().timeIntervalSince(asked)
+            // Before, every request already received was handled in one turn: 14 s for 2000 reloads.
+            #expect(waited < 3, "status waited \(waited) s behind the reloads")
+            var last = 0
+            while last < count, let line = flood.readLine() {
+                guard line.contains("\"id\":\(last + 1),") else { Issue.record("out of order after \(last): \(line.prefix(200))"); break }
+                last += 1
+            }
+            #expect(last == count)
         }
 
         @Test("logs naming one process 1024 times answers once per instance, bounded, at once")
