@@ -26,6 +26,9 @@ final class ChildTable {
     let devNull: FileDescriptor
     /// Leader pid → instance name, for every instance whose leader is alive.
     private(set) var leaders: [Int32: String] = [:]
+    /// The orphans `signalOrphans` has signalled: `finishOrphans` gives SIGTERM to
+    /// every other child it finds, whenever it became orch's.
+    private var signalledOrphans = Set<Int32>()
     /// Groups whose leader is gone but whose members are not: pid → instance name.
     private(set) var lingering: [Int32: String] = [:]
 
@@ -135,6 +138,7 @@ final class ChildTable {
         for pid in Processes.children(of: Processes.currentPID) where leaders[pid] == nil && !isCheck(pid) {
             let group = Processes.stat(of: pid)?.group ?? 0
             if group == pid { Processes.signalGroup(pid, signal) } else { Processes.signal(pid, signal) }
+            signalledOrphans.insert(pid)
         }
     }
 
@@ -147,9 +151,9 @@ final class ChildTable {
         let deadline = (Instant(nanoseconds: Clock.monotonicNanoseconds()) + timeout).nanoseconds
         var killed = false
         // These had their signal from `signalOrphans`. One inherited since (the child
-        // of a daemon that the SIGTERM ended) gets its own SIGTERM, not only the
-        // SIGKILL at the deadline.
-        var signalled = Set(Processes.children(of: me))
+        // of a daemon that the SIGTERM ended, possibly before this is called) gets its
+        // own SIGTERM, not only the SIGKILL at the deadline.
+        var signalled = signalledOrphans
         while true {
             _ = Processes.reapAll()
             let left = Processes.children(of: me)
