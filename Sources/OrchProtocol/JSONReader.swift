@@ -31,8 +31,10 @@ public struct JSONReadError: Error, Sendable, Equatable, CustomStringConvertible
     init(_ description: String) { self.description = description }
 }
 
-/// A parsed JSON value. Objects keep their members in order; a key given twice
-/// takes its last value, as JSONDecoder did.
+/// A parsed JSON value. Objects keep their members in order, in an array: orch's
+/// objects have a dozen keys at most and a type asks for each of its keys once,
+/// so a search from the end (a key given twice takes its last value, as
+/// JSONDecoder did) costs less than hashing every key into a dictionary.
 indirect enum JSONValue {
     case null
     case bool(Bool)
@@ -40,7 +42,7 @@ indirect enum JSONValue {
     case number(ArraySlice<UInt8>)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object([(key: String, value: JSONValue)])
 }
 
 /// RFC 8259 parser with an explicit stack instead of recursion.
@@ -61,10 +63,21 @@ struct JSONParser {
         return value
     }
 
-    /// An array or object being filled.
-    private enum Open {
-        case array([JSONValue])
-        case object([String: JSONValue], key: String)
+    /// An array or object being filled, changed in place on the stack so that
+    /// adding an element never copies the ones before it.
+    private struct Open {
+        let isArray: Bool
+        var elements: [JSONValue] = []
+        var members: [(key: String, value: JSONValue)] = []
+        /// The key of the member whose value comes next.
+        var key = ""
+
+        var closer: UInt8 { isArray ? UInt8(ascii: "]") : UInt8(ascii: "}") }
+        var value: JSONValue { isArray ? .array(elements) : .object(members) }
+
+        mutating func append(_ value: JSONValue) {
+            if isArray { elements.append(value) } else { members.append((key, value)) }
+        }
     }
 
     private mutating func document() throws(JSONReadError) -> JSONValue {
@@ -82,7 +95,7 @@ struct JSONParser {
                     value = .array([])
                 } else {
                     guard stack.count < JSONReader.maxDepth else { throw error("nested deeper than \(JSONReader.maxDepth)") }
-                    stack.append(.array([]))
+                    stack.append(Open(isArray: true))
                     continue
                 }
             case UInt8(ascii: "{"):
@@ -90,11 +103,10 @@ struct JSONParser {
                 skipWhitespace()
                 if peek() == UInt8(ascii: "}") {
                     index += 1
-                    value = .object([:])
+                    value = .object([])
                 } else {
                     guard stack.count < JSONReader.maxDepth else { throw error("nested deeper than \(JSONReader.maxDepth)") }
-                    let key = try member()
-                    stack.append(.object([:], key: key))
+                    stack.append(Open(isArray: false, key: try member()))
                     continue
                 }
             default:
@@ -102,37 +114,22 @@ struct JSONParser {
             }
             // Add the value to the innermost container; close every container that ends here.
             while true {
-                guard let top = stack.popLast() else { return value }
+                guard !stack.isEmpty else { return value }
+                let last = stack.count - 1
+                stack[last].append(value)
                 skipWhitespace()
                 let next = peek()
-                switch top {
-                case .array(var elements):
-                    elements.append(value)
-                    if next == UInt8(ascii: ",") {
-                        index += 1
-                        stack.append(.array(elements))
-                    } else if next == UInt8(ascii: "]") {
-                        index += 1
-                        value = .array(elements)
-                        continue
-                    } else {
-                        throw error("expected ',' or ']'")
-                    }
-                case .object(var members, let key):
-                    members[key] = value
-                    if next == UInt8(ascii: ",") {
-                        index += 1
+                if next == UInt8(ascii: ",") {
+                    index += 1
+                    if !stack[last].isArray {
                         skipWhitespace()
-                        stack.append(.object(members, key: try member()))
-                    } else if next == UInt8(ascii: "}") {
-                        index += 1
-                        value = .object(members)
-                        continue
-                    } else {
-                        throw error("expected ',' or '}'")
+                        stack[last].key = try member()
                     }
+                    break
                 }
-                break
+                guard next == stack[last].closer else { throw error(stack[last].isArray ? "expected ',' or ']'" : "expected ',' or '}'") }
+                index += 1
+                value = stack.removeLast().value
             }
         }
     }
@@ -148,13 +145,13 @@ struct JSONParser {
     }
 
     private mutating func scalar() throws(JSONReadError) -> JSONValue {
-        switch peek() {
+        guard let byte = peek() else { throw error("unexpected end of the text") }
+        switch byte {
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
-        case nil: throw error("unexpected end of the text")
         default: throw error("unexpected character")
         }
     }
@@ -368,14 +365,19 @@ private struct JSONTreeDecoder: Decoder {
 }
 
 private struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let members: [String: JSONValue]
+    let members: [(key: String, value: JSONValue)]
     let codingPath: [any CodingKey]
 
-    var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
-    func contains(_ key: Key) -> Bool { members[key.stringValue] != nil }
+    var allKeys: [Key] { members.compactMap { Key(stringValue: $0.key) } }
+    func contains(_ key: Key) -> Bool { member(key.stringValue) != nil }
+
+    /// The last member named `name`.
+    private func member(_ name: String) -> JSONValue? {
+        members.last { $0.key == name }?.value
+    }
 
     private func value(_ key: Key) throws(JSONReadError) -> JSONValue {
-        guard let value = members[key.stringValue] else { throw JSONReadError("\(describe(codingPath + [key])): missing") }
+        guard let value = member(key.stringValue) else { throw JSONReadError("\(describe(codingPath + [key])): missing") }
         return value
     }
 
@@ -412,11 +414,11 @@ private struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder() throws -> any Decoder {
-        JSONTreeDecoder(value: members["super"] ?? .null, path: codingPath)
+        JSONTreeDecoder(value: member("super") ?? .null, path: codingPath)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        JSONTreeDecoder(value: members[key.stringValue] ?? .null, path: codingPath + [key])
+        JSONTreeDecoder(value: member(key.stringValue) ?? .null, path: codingPath + [key])
     }
 }
 

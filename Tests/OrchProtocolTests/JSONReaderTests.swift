@@ -106,3 +106,15 @@ struct RequestShapeForTests: Decodable {
     var id: Int?
     var method: String
 }
+
+extension JSONReaderTests {
+    /// Elements are added in place: a long array or object costs time linear in its length.
+    @Test func longArraysAndObjectsAreRead() throws {
+        let count = 200_000
+        let numbers = try Self.read([Int].self, "[" + Array(repeating: "7", count: count).joined(separator: ",") + "]")
+        #expect(numbers.count == count && numbers.allSatisfy { $0 == 7 })
+        let keys = (0..<count).map { "\"k\($0)\":0" }.joined(separator: ",")
+        let request = try Self.read(Request.self, "{" + keys + ",\"method\":\"status\",\"id\":1,\"id\":2}")
+        #expect(request.method == "status" && request.id == 2)
+    }
+}
