@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # orch benchmarks. Usage: Benchmarks/run.sh [path/to/orch [path/to/older-orch]]
 # Without an argument it builds a static release orch with its own scratch path
-# (.build-bench) and uses that; an older orch, when given, gets a column of its
-# own in the footprint table. Needs cc, swiftc and python3; honcho (pip) is
+# (.build-bench) and uses that, without SwiftPM's $ORIGIN rpath (the static
+# binary loads nothing from beside itself, and the dynamic linker would search
+# there first for every library); an older orch, when given, gets a column of
+# its own in the footprint table. Needs cc, swiftc and python3; honcho (pip) is
 # installed if missing, for the comparison columns, and hyperfine is used for
 # start-up times when present. Takes about 5 minutes.
 set -euo pipefail
@@ -18,7 +20,7 @@ if [[ $# -ge 1 ]]; then
     orch="$(realpath "$1")"
 else
     echo "building orch (release, --scratch-path .build-bench)..." >&2
-    (cd "$root" && swift build -c release --static-swift-stdlib --scratch-path .build-bench >&2)
+    (cd "$root" && swift build -c release --static-swift-stdlib --disable-local-rpath --scratch-path .build-bench >&2)
     orch="$root/.build-bench/release/orch"
 fi
 [[ -x "$orch" ]] || { echo "not an executable: $orch" >&2; exit 2; }

@@ -1,6 +1,4 @@
-// FoundationEssentials only, for JSONDecoder (JSONWriter writes): not Foundation,
-// whose internationalization data would triple orch's size and memory.
-import FoundationEssentials
+// No Foundation: JSONWriter writes and JSONReader reads.
 import OrchLimits
 
 /// The control protocol: newline-delimited JSON, shaped like JSON-RPC 2.0.
@@ -198,7 +196,7 @@ public struct Response: Codable, Sendable, Equatable {
     }
 }
 
-/// JSON lines in and out: `JSONWriter` writes, FoundationEssentials' JSONDecoder reads.
+/// JSON lines in and out: `JSONWriter` writes, `JSONReader` reads.
 public enum Wire {
     public static func encode<T: Encodable>(_ value: T) -> [UInt8] {
         guard var bytes = try? JSONWriter.encode(value) else { return Array("{}\n".utf8) }
@@ -207,7 +205,7 @@ public enum Wire {
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from line: ArraySlice<UInt8>) throws -> T {
-        try JSONDecoder().decode(type, from: Data(line))
+        try JSONReader.decode(type, from: line)
     }
 }
 

@@ -8,8 +8,11 @@ public enum ProcessEnvironment {
         var pointer = environ
         while let entry = pointer.pointee {
             let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            // On the UTF-8 view: `=` is ASCII, and a search over Characters runs
+            // grapheme breaking over every variable (and would miss an `=` that a
+            // combining mark follows).
+            if let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                result[String(text[..<equals])] = String(text[text.utf8.index(after: equals)...])
             }
             pointer += 1
         }

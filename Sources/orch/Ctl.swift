@@ -119,6 +119,7 @@ func printOut(_ line: String) throws {
 
 struct Ctl: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ctl",
         abstract: "Talk to a running orch over its control port.",
         discussion: """
         orch ctl finds the orch running for the project of the current directory (or \
@@ -141,7 +142,7 @@ struct Ctl: ParsableCommand {
     }
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start processes (a name, an instance like web.2, or all).")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start processes (a name, an instance like web.2, or all).")
         @Argument(help: "Processes to start.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
         @OptionGroup var ctl: CtlOptions
         @OptionGroup var wait: WaitOptions
@@ -149,7 +150,7 @@ struct Ctl: ParsableCommand {
     }
 
     struct Stop: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop processes; they stay stopped and do not stop orch.")
+        static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop processes; they stay stopped and do not stop orch.")
         @Argument(help: "Processes to stop.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
         @OptionGroup var ctl: CtlOptions
         @OptionGroup var wait: WaitOptions
@@ -157,7 +158,7 @@ struct Ctl: ParsableCommand {
     }
 
     struct Restart: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Restart processes; each new instance starts once the old one's process group is gone.")
+        static let configuration = CommandConfiguration(commandName: "restart", abstract: "Restart processes; each new instance starts once the old one's process group is gone.")
         @Argument(help: "Processes to restart.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
         @OptionGroup var ctl: CtlOptions
         @OptionGroup var wait: WaitOptions
@@ -178,7 +179,7 @@ struct Ctl: ParsableCommand {
     }
 
     struct Scale: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change the number of replicas, e.g. `orch ctl scale web=3`.")
+        static let configuration = CommandConfiguration(commandName: "scale", abstract: "Change the number of replicas, e.g. `orch ctl scale web=3`.")
         @Argument(help: "NAME=COUNT") var formation: String
         @OptionGroup var ctl: CtlOptions
         func run() throws {
@@ -195,7 +196,7 @@ struct Ctl: ParsableCommand {
     }
 
     struct Logs: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the last lines of processes' output; -f keeps following.")
+        static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the last lines of processes' output; -f keeps following.")
         @Argument(help: "Processes (default: all).", completion: ProcessNameCompletion.namesOrAll) var names: [String] = []
         @Option(name: [.customShort("n"), .long], help: "Lines per instance.") var lines = 100
         @Flag(name: .shortAndLong, help: "Keep printing new lines until interrupted.") var follow = false
@@ -229,7 +230,7 @@ struct Ctl: ParsableCommand {
     }
 
     struct Events: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Follow orch's events (started, exited, restarting...) until interrupted.")
+        static let configuration = CommandConfiguration(commandName: "events", abstract: "Follow orch's events (started, exited, restarting...) until interrupted.")
         @OptionGroup var ctl: CtlOptions
         func run() throws {
             let client = try ctl.connect()
@@ -244,7 +245,7 @@ struct Ctl: ParsableCommand {
     }
 
     struct Reload: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Re-read the config: restart changed processes, start added ones, stop removed ones.")
+        static let configuration = CommandConfiguration(commandName: "reload", abstract: "Re-read the config: restart changed processes, start added ones, stop removed ones.")
         @OptionGroup var ctl: CtlOptions
         func run() throws {
             let client = try ctl.connect()
@@ -261,7 +262,7 @@ struct Ctl: ParsableCommand {
     }
 
     struct Down: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop every process and orch itself.")
+        static let configuration = CommandConfiguration(commandName: "down", abstract: "Stop every process and orch itself.")
         @OptionGroup var ctl: CtlOptions
         @OptionGroup var wait: WaitOptions
         func run() throws {

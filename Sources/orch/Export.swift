@@ -6,6 +6,7 @@ import OrchSystem
 /// formats are `Exporters.all`; this command only loads, checks and writes.
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Write the project as another supervisor's files, e.g. systemd units.",
         discussion: """
         Without arguments, lists the formats. `orch export systemd DIR` writes one \

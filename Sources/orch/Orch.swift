@@ -209,6 +209,7 @@ struct ControlFlags: ParsableArguments {
 
 struct Up: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "up",
         abstract: "Start the processes in the foreground.",
         discussion: """
         Starts every process of the config (or only NAMES and what they depend on) and \
@@ -313,6 +314,7 @@ func supervise(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: Out
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Validate the config and print the resolved processes.",
         discussion: "Exits 0 when the config is valid and sh can parse every command (sh -n), else prints every error with file:line and exits 2."
     )

@@ -6,6 +6,7 @@ import OrchSystem
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run jobs with what they depend on, or one command, then stop everything.",
         discussion: """
         orch run [NAMES...] starts NAMES (default: every job) and their dependencies, \

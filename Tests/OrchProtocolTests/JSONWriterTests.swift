@@ -2,7 +2,7 @@ import Testing
 @testable import OrchProtocol
 
 /// OrchProtocol's JSON writer: fields in declaration order, nil left out, strings
-/// escaped as JSON requires, and what it writes reads back with JSONDecoder.
+/// escaped as JSON requires, and what it writes reads back with JSONReader.
 @Suite struct JSONWriterTests {
     static func text<T: Encodable>(_ value: T) -> String {
         String(decoding: Wire.encode(value), as: UTF8.self)
