@@ -235,13 +235,21 @@ final class FileWatcher {
     /// Whether `root` is there; if not, watches its nearest existing parent for it.
     /// Directories created while that watch was being added are not missed: the
     /// nearest parent is looked for again until it holds still.
+    /// A parent deleted between the look and the watch (a `rm -rf` still running)
+    /// is looked for again, higher up: giving up there would leave nothing watching
+    /// for the root, and it would never be watched again.
     private func waitForRoot(_ root: String) -> Bool {
         var watched: String?
+        var failedWatches = 0
         while !Files.isDirectory(root) {
             var current = PathText.parent(root)
             while current != "/" && !Files.isDirectory(current) { current = PathText.parent(current) }
             if current == watched { return false }
-            guard let wd = try? inotify.add(current) else { return false }
+            guard let wd = try? inotify.add(current) else {
+                failedWatches += 1
+                if failedWatches < 64 { continue }
+                return false
+            }
             directories[wd, default: Directory(path: current)].sentinel = true
             watched = current
         }
