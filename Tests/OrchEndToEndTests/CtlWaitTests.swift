@@ -65,7 +65,7 @@ extension EndToEnd {
             let stack = try Stack()
             defer { stack.cleanup() }
             try stack.project.write("Procfile", """
-            web: python3 -c 'x = bytearray(b"x" * (40 << 20)); open("py.ready", "w").close(); import time; time.sleep(1000)'; true
+            web: python3 -c 'x = bytearray(b"x" * (40 << 20)); open("py.ready", "w").close(); import signal; signal.pause()'; true
             """)
             try stack.up(["up"], started: ["web"])
             #expect(eventually(timeout: 30) { stack.project.read("py.ready") != nil })

@@ -181,10 +181,11 @@ extension EndToEnd {
 
         @Test func restartWaitsForTheOldGroupToReleaseItsPort() throws {
             // Run 1 binds the port, hands the socket to a child in its process group and
-            // exits 1. The child holds the port and takes 0.5 s to exit after SIGTERM.
+            // exits 1. After SIGTERM the child holds the port until the test, having seen
+            // that orch has not started run 2, lets it go through a FIFO.
             // Run 2 must bind the same port: it can only if orch waited for the old group.
             try project.write("server.py", """
-            import os, signal, socket, sys, time
+            import os, signal, socket, sys
             port = int(sys.argv[1])
             run = len([n for n in os.listdir(".") if n.startswith("run.")]) + 1
             open("run.%d" % run, "w").close()
@@ -204,7 +205,7 @@ extension EndToEnd {
             if os.fork() == 0:
                 def slow_exit(signo, frame):
                     print("holder: got TERM", flush=True)
-                    time.sleep(0.5)
+                    open("release").read()  # a FIFO the test opens
                     print("holder: releasing the port", flush=True)
                     os._exit(0)
                 signal.signal(signal.SIGTERM, slow_exit)
@@ -223,9 +224,16 @@ extension EndToEnd {
                 command: exec python3 server.py $PORT
                 restart: on-failure
                 backoff: {initial: 10ms}
+                stop: {timeout: 120s}
             """)
+            #expect(mkfifo(project.path + "/release", 0o600) == 0)
             let run = try Running(["up", "-p", "23500"], in: project.path)
             defer { run.ensureStopped() }
+            #expect(run.waitForLine(containing: "server | holder: got TERM"))
+            #expect(!run.stdout.contains("run 2"), "orch started run 2 while the old group held the port: \(run.stdout)")
+            let release = open(project.path + "/release", O_WRONLY)
+            #expect(release >= 0)
+            close(release)
             #expect(run.waitForLine(containing: "server | run 2: bound"))
             let lines = normalized(run.lines)
             #expect(!(run.stdout.contains("bind failed")), "\(run.stdout)")

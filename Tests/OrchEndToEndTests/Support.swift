@@ -155,6 +155,24 @@ func eventually(timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
 }
 
 /// True when the pid exists and is not a zombie (`kill(pid, 0)` succeeds on zombies).
+/// Every process below `pid` (by parent pid in /proc), at the moment of the call.
+func descendants(of pid: Int32) -> [Int32] {
+    var children: [Int32: [Int32]] = [:]
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+        guard let child = Int32(name),
+              let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { continue }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        if fields.count > 1, let parent = Int32(fields[1]) { children[parent, default: []].append(child) }
+    }
+    var result: [Int32] = []
+    var pending = [pid]
+    while let next = pending.popLast() {
+        for child in children[next] ?? [] { result.append(child); pending.append(child) }
+    }
+    return result
+}
+
 func isAlive(_ pid: Int32) -> Bool {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
           let close = stat.lastIndex(of: ")") else { return false }

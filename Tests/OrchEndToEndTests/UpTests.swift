@@ -195,13 +195,15 @@ extension EndToEnd {
         }
 
         @Test func slowReaderBlocksChildrenLosesNothingAndMemoryStaysBounded() throws {
-            // 40 MB of output into a reader that takes 64 KiB every 5 ms: orch must stop
-            // reading its children (they block) instead of buffering everything.
+            // 40 MB of output into a reader that reads nothing until the writer is seen
+            // blocked on its pipe: orch must stop reading its children (they block)
+            // instead of buffering everything. Then the reader takes it all.
             try project.write("Procfile", """
             spam: awk 'BEGIN { for (i = 0; i < 500000; i++) printf "%07d %s\\n", i, "0123456789012345678901234567890123456789012345678901234567890123456789" }'; exec sleep 1000
             """)
             try project.write("slow.py", """
-            import os, sys, time
+            import os, sys
+            open("go").read()  # a FIFO: the test opens it once the writer is blocked
             count = 0
             partial = b""
             while True:
@@ -216,9 +218,9 @@ extension EndToEnd {
                         if line.startswith(b"spam | 0499999 "):
                             open("done.tmp", "w").write(str(count))
                             os.rename("done.tmp", "done")  # whole or not at all: the test polls for it
-                time.sleep(0.005)
             """)
             #expect(mkfifo(project.path + "/fifo", 0o600) == 0)
+            #expect(mkfifo(project.path + "/go", 0o600) == 0)
             let script = "'\(orchBinary())' up --no-control > fifo & echo $! > orch.pid; exec python3 slow.py < fifo"
             let reader = try Running(["-c", script], in: project.path, executable: "/bin/sh")
             defer { reader.ensureStopped() }
@@ -229,12 +231,27 @@ extension EndToEnd {
             })
             defer { if isAlive(orchPid) { kill(orchPid, SIGKILL) } }
             var peak = 0
-            #expect(reader.waitFor("the reader to see every line", timeout: 120) { _ in
+            func sampleRSS() {
                 if let status = try? String(contentsOfFile: "/proc/\(orchPid)/status", encoding: .utf8),
                    let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
                    let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
                     peak = max(peak, kb)
                 }
+            }
+            // The writer (awk, under the spam shell) blocks in pipe_write once orch has
+            // stopped reading it: back-pressure, not buffering.
+            #expect(eventually(timeout: 60) {
+                sampleRSS()
+                return descendants(of: orchPid).contains { pid in
+                    (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) == "awk\n"
+                        && ((try? String(contentsOfFile: "/proc/\(pid)/wchan", encoding: .utf8)) ?? "").contains("pipe_write")
+                }
+            }, "the writer never blocked on its pipe")
+            let go = open(project.path + "/go", O_WRONLY)
+            #expect(go >= 0)
+            close(go)
+            #expect(reader.waitFor("the reader to see every line", timeout: 120) { _ in
+                sampleRSS()
                 return self.project.read("done") != nil
             })
             #expect(project.read("done") == "500000", "every line arrived")
