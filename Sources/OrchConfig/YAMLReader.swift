@@ -150,6 +150,10 @@ struct YAMLReader {
                 process.pty = bool(value, what) ?? false
             case "timeout":
                 process.timeout = duration(value, what)
+                if process.timeout == .zero {
+                    error(value, "\(what) must be longer than 0 (leave it out for no time limit)")
+                    process.timeout = nil
+                }
             case "autostart":
                 process.autostart = bool(value, what) ?? true
             case "log":

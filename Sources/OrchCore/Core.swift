@@ -296,6 +296,8 @@ public struct Supervisor: Sendable {
             spawned(i, pid: pid, now: now, &effects)
         case let .spawnFailed(name, reason):
             guard let i = instances.position(of: name), instances[i].state == .starting else { break }
+            // The reason names the program or cwd, which may be a 1 MB string of the config's.
+            let reason = ConfigDiagnostic.excerpt(reason)
             effects.append(.event(.cannotStart(instance: name, reason: reason)))
             end(i, .failed(reason: "cannot start: \(reason)", code: 127), now, &effects)
         case let .portChecked(name, busy):

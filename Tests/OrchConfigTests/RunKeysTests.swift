@@ -33,6 +33,7 @@ import Testing
     /// (value, the error it gives).
     @Test(arguments: [
         ("timeout: 10", "'timeout' in process 'tests' must be a duration like 250ms, 5s or 1m, got '10'"),
+        ("timeout: 0s", "'timeout' in process 'tests' must be longer than 0 (leave it out for no time limit)"),
         ("autostart: maybe", "'autostart' in process 'tests'"),
         ("timout: 5s", "unknown key 'timout' in process 'tests' (did you mean 'timeout'?)"),
     ])

@@ -280,7 +280,8 @@ import Testing
         defer { fixture.remove() }
         let spec = try ConfigLoader.load(LoadOptions(workingDirectory: fixture.directory, environment: [:])).spec
         let app = String(repeating: "a", count: 240)
-        #expect(throws: ExportError("unit name \(app)-webserver.service is longer than systemd's 255 characters: use a shorter --app")) {
+        // The name is quoted as any value: its first 200 characters.
+        #expect(throws: ExportError("unit name '\(app.prefix(200))…' is longer than systemd's 255 characters: use a shorter --app")) {
             try SystemdExporter().export(spec, options: ExportOptions(app: app, source: "Procfile"))
         }
     }

@@ -30,10 +30,10 @@ public struct SystemdExporter: Exporter {
 
     public func export(_ project: ProjectSpec, options: ExportOptions) throws(ExportError) -> ExportResult {
         guard Exporters.validApp(options.app) else {
-            throw ExportError("app name '\(options.app)' is not a valid unit name prefix: use letters, digits, '_', '-' and '.'")
+            throw ExportError("app name '\(ConfigDiagnostic.excerpt(options.app))' is not a valid unit name prefix: use letters, digits, '_', '-' and '.'")
         }
         guard options.app.utf8.count + ".target".utf8.count <= Self.maxUnitName else {
-            throw ExportError("unit name \(options.app).target is longer than systemd's \(Self.maxUnitName) characters: use a shorter --app")
+            throw ExportError("unit name '\(ConfigDiagnostic.excerpt(options.app + ".target"))' is longer than systemd's \(Self.maxUnitName) characters: use a shorter --app")
         }
         var notes: [String] = []
         let processes = project.processes
@@ -55,7 +55,7 @@ public struct SystemdExporter: Exporter {
                 let instance = process.instance(replica: replica, of: process.replicas)
                 let unit = unitName(instance.name, app: options.app)
                 guard unit.utf8.count <= Self.maxUnitName else {
-                    throw ExportError("unit name \(unit) is longer than systemd's \(Self.maxUnitName) characters: use a shorter --app")
+                    throw ExportError("unit name '\(ConfigDiagnostic.excerpt(unit))' is longer than systemd's \(Self.maxUnitName) characters: use a shorter --app")
                 }
                 let text = try service(instance, of: process, in: project, awaited: awaited.contains(process.name), options: options, notes: &notes)
                 files.append(ExportedFile(name: unit, contents: text))
