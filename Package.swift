@@ -7,9 +7,7 @@ let package = Package(
     products: [
         .executable(name: "orch", targets: ["orch"]),
     ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-    ],
+    dependencies: [],
     targets: [
         .target(name: "COrchShim"),
         .target(name: "OrchLimits"),
@@ -21,11 +19,12 @@ let package = Package(
         .target(name: "OrchProtocol", dependencies: ["OrchLimits"]),
         .target(name: "OrchClient", dependencies: ["OrchProtocol", "OrchSystem"]),
         .target(name: "OrchRuntime", dependencies: ["OrchLimits", "OrchCore", "OrchConfig", "OrchSystem", "OrchProtocol"]),
+        // The command line as tables: parser, help, completions, man page. No reflection.
+        .target(name: "OrchCLI", dependencies: ["OrchSystem"]),
         .executableTarget(
             name: "orch",
             dependencies: [
-                "OrchRuntime", "OrchConfig", "OrchCore", "OrchSystem", "OrchProtocol", "OrchClient",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "OrchCLI", "OrchRuntime", "OrchConfig", "OrchCore", "OrchSystem", "OrchProtocol", "OrchClient",
             ],
             // A release binary keeps its debug information (SwiftPM builds it with -g,
             // and backtraces use it) but compressed, as distributions ship it: 6.5 MB of

@@ -19,6 +19,16 @@ public enum ProcessEnvironment {
         return result
     }
 
+    /// One variable, without building the whole environment (`getenv(3)`).
+    public static func value(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    /// Ends orch with `code` (`exit(3)`: C's buffered output is flushed first).
+    public static func exit(_ code: Int32) -> Never {
+        Glibc.exit(code)
+    }
+
     /// `getcwd(3)`.
     public static func workingDirectory() -> String {
         guard let pointer = getcwd(nil, 0) else { return "." }

@@ -1,15 +1,15 @@
-import ArgumentParser
+import OrchCLI
 import OrchConfig
 
 /// Shell completion of process names (`orch up w<TAB>`, `orch ctl restart <TAB>`):
-/// the shell scripts in completions/ call `orch ---completion …` with the words
+/// the shell scripts in completions/ call `orch ---complete …` with the words
 /// typed so far, and these functions answer from the config those words name.
 enum ProcessNameCompletion {
     /// For `up` and `run`: the names in the config.
-    static let names: CompletionKind = .custom { words, _, _ in processNames(words) }
+    static let names: CompletionKind = .dynamic { words in processNames(words) }
 
     /// For `ctl` commands, which also take `all`.
-    static let namesOrAll: CompletionKind = .custom { words, _, _ in processNames(words) + ["all"] }
+    static let namesOrAll: CompletionKind = .dynamic { words in processNames(words) + ["all"] }
 
     /// The names of the config given by `-f FILE`, `--file FILE` or `--file=FILE`
     /// among `words`, else of the one found from the current directory.

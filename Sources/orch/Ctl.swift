@@ -1,4 +1,4 @@
-import ArgumentParser
+import OrchCLI
 import OrchClient
 import OrchConfig
 import OrchProtocol
@@ -6,23 +6,27 @@ import OrchRuntime
 import OrchSystem
 
 /// How `orch ctl` finds the running orch.
-struct CtlOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Config file whose project to talk to (default: found from the current directory).", valueName: "file"), completion: .file())
+struct CtlOptions {
+    static let options: [OptionSpec] = [
+        .value("file", name: "file", help: "Config file whose project to talk to (default: found from the current directory).", completion: .file),
+        .value("control", name: "address", help: "Control address HOST:PORT or unix:PATH (or ORCH_CONTROL), with the token in ORCH_TOKEN or --token-file."),
+        .value("token-file", name: "file", help: "File holding the control token (a state file works too).", completion: .file),
+        .flag("json", help: "Print JSON instead of a table."),
+        .value("timeout", name: "duration", help: "How long to wait for orch to connect and answer, e.g. 500ms, 10s.", default: "default: 5s"),
+    ]
+
     var file: String?
-
-    @Option(help: ArgumentHelp("Control address HOST:PORT or unix:PATH (or ORCH_CONTROL), with the token in ORCH_TOKEN or --token-file.", valueName: "address"))
     var control: String?
-
-    @Option(help: ArgumentHelp("File holding the control token (a state file works too).", valueName: "file"))
     var tokenFile: String?
+    var json: Bool
+    var timeout: String
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
-
-    @Option(help: ArgumentHelp("How long to wait for orch to connect and answer, e.g. 500ms, 10s.", valueName: "duration"))
-    var timeout: String = "5s"
-
-    func validate() throws {
+    init(_ parsed: Parsed) throws {
+        file = parsed.string("file")
+        control = parsed.string("control")
+        tokenFile = parsed.string("token-file")
+        json = parsed.flag("json")
+        timeout = parsed.string("timeout") ?? "5s"
         try refuseEmpty(file, "--file", example: "--file orch.yaml")
         try refuseEmpty(tokenFile, "--token-file", example: "--token-file ~/.orch-token")
     }
@@ -117,21 +121,22 @@ func printOut(_ line: String) throws {
     try writeOut(Array((line + "\n").utf8))
 }
 
-struct Ctl: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ctl",
+enum Ctl {
+    static let spec = CommandSpec(
+        "ctl",
         abstract: "Talk to a running orch over its control port.",
         discussion: """
         orch ctl finds the orch running for the project of the current directory (or \
         any parent) through its state file, authenticates with the token in it, and \
         sends one request. It exits non-zero with a one-line reason on any failure.
         """,
-        subcommands: [Ps.self, Start.self, Stop.self, Restart.self, SignalCommand.self, Scale.self, Logs.self, Events.self, Reload.self, Down.self]
+        subcommands: [Ps.spec, Start.spec, Stop.spec, Restart.spec, SignalCommand.spec, Scale.spec, Logs.spec, Events.spec, Reload.spec, Down.spec]
     )
 
-    struct Ps: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "ps", abstract: "Show every process: state, pid, uptime, restarts, last exit, readiness, PORT, CPU, memory.", aliases: ["status"])
-        @OptionGroup var ctl: CtlOptions
+    struct Ps {
+        static let spec = CommandSpec("ps", aliases: ["status"], abstract: "Show every process: state, pid, uptime, restarts, last exit, readiness, PORT, CPU, memory.",
+                                      options: CtlOptions.options, run: { try Ps(ctl: CtlOptions($0)).run() })
+        var ctl: CtlOptions
 
         func run() throws {
             let client = try ctl.connect()
@@ -141,36 +146,39 @@ struct Ctl: ParsableCommand {
         }
     }
 
-    struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start processes (a name, an instance like web.2, or all).")
-        @Argument(help: "Processes to start.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
-        @OptionGroup var ctl: CtlOptions
-        @OptionGroup var wait: WaitOptions
-        func run() throws { try simple(.start, names, ctl, wait) }
+    enum Start {
+        static let spec = CommandSpec(
+            "start", abstract: "Start processes (a name, an instance like web.2, or all).",
+            options: CtlOptions.options + WaitOptions.options,
+            arguments: [ArgumentSpec("names", help: "Processes to start.", repeating: true, completion: ProcessNameCompletion.namesOrAll)],
+            run: { try simple(.start, $0.arguments("names"), CtlOptions($0), WaitOptions($0)) })
     }
 
-    struct Stop: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop processes; they stay stopped and do not stop orch.")
-        @Argument(help: "Processes to stop.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
-        @OptionGroup var ctl: CtlOptions
-        @OptionGroup var wait: WaitOptions
-        func run() throws { try simple(.stop, names, ctl, wait) }
+    enum Stop {
+        static let spec = CommandSpec(
+            "stop", abstract: "Stop processes; they stay stopped and do not stop orch.",
+            options: CtlOptions.options + WaitOptions.options,
+            arguments: [ArgumentSpec("names", help: "Processes to stop.", repeating: true, completion: ProcessNameCompletion.namesOrAll)],
+            run: { try simple(.stop, $0.arguments("names"), CtlOptions($0), WaitOptions($0)) })
     }
 
-    struct Restart: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "restart", abstract: "Restart processes; each new instance starts once the old one's process group is gone.")
-        @Argument(help: "Processes to restart.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
-        @OptionGroup var ctl: CtlOptions
-        @OptionGroup var wait: WaitOptions
-        func run() throws { try simple(.restart, names, ctl, wait) }
+    enum Restart {
+        static let spec = CommandSpec(
+            "restart", abstract: "Restart processes; each new instance starts once the old one's process group is gone.",
+            options: CtlOptions.options + WaitOptions.options,
+            arguments: [ArgumentSpec("names", help: "Processes to restart.", repeating: true, completion: ProcessNameCompletion.namesOrAll)],
+            run: { try simple(.restart, $0.arguments("names"), CtlOptions($0), WaitOptions($0)) })
     }
 
-    struct SignalCommand: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "signal", abstract: "Send a signal to processes' groups, e.g. `orch ctl signal web HUP`.")
-        @Argument(help: "Process (or instance, or all).", completion: ProcessNameCompletion.namesOrAll) var name: String
-        @Argument(help: "Signal name or number.", completion: .list(SignalName.names)) var signal: String
-        @OptionGroup var ctl: CtlOptions
-        func run() throws {
+    enum SignalCommand {
+        static let spec = CommandSpec(
+            "signal", abstract: "Send a signal to processes' groups, e.g. `orch ctl signal web HUP`.",
+            options: CtlOptions.options,
+            arguments: [ArgumentSpec("name", help: "Process (or instance, or all).", completion: ProcessNameCompletion.namesOrAll),
+                        ArgumentSpec("signal", help: "Signal name or number.", completion: .list(SignalName.names))],
+            run: { try run(name: $0.argument("name") ?? "", signal: $0.argument("signal") ?? "", ctl: CtlOptions($0)) })
+
+        static func run(name: String, signal: String, ctl: CtlOptions) throws {
             let client = try ctl.connect()
             let result = try ctl.call(client, .signal, Params(names: [name], signal: signal))
             if ctl.json { return try ctl.printJSON(result) }
@@ -178,11 +186,14 @@ struct Ctl: ParsableCommand {
         }
     }
 
-    struct Scale: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "scale", abstract: "Change the number of replicas, e.g. `orch ctl scale web=3`.")
-        @Argument(help: "NAME=COUNT") var formation: String
-        @OptionGroup var ctl: CtlOptions
-        func run() throws {
+    enum Scale {
+        static let spec = CommandSpec(
+            "scale", abstract: "Change the number of replicas, e.g. `orch ctl scale web=3`.",
+            options: CtlOptions.options,
+            arguments: [ArgumentSpec("formation", help: "NAME=COUNT")],
+            run: { try run(formation: $0.argument("formation") ?? "", ctl: CtlOptions($0)) })
+
+        static func run(formation: String, ctl: CtlOptions) throws {
             let parts = formation.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let count = Int(parts[1]) else {
                 printError("orch: scale needs NAME=COUNT, e.g. web=3")
@@ -195,14 +206,31 @@ struct Ctl: ParsableCommand {
         }
     }
 
-    struct Logs: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the last lines of processes' output; -f keeps following.")
-        @Argument(help: "Processes (default: all).", completion: ProcessNameCompletion.namesOrAll) var names: [String] = []
-        @Option(name: [.customShort("n"), .long], help: "Lines per instance.") var lines = 100
-        @Flag(name: .shortAndLong, help: "Keep printing new lines until interrupted.") var follow = false
-        @Option(help: "Colour the name prefixes as orch up does: auto (on a terminal, unless NO_COLOR is set), always, never.")
-        var color: ColorChoice = .auto
-        @OptionGroup var ctl: CtlOptions
+    struct Logs {
+        static let spec = CommandSpec(
+            "logs", abstract: "Print the last lines of processes' output; -f keeps following.",
+            options: [
+                .value("lines", short: "n", name: "lines", help: "Lines per instance.", default: "default: 100"),
+                .flag("follow", short: "f", help: "Keep printing new lines until interrupted."),
+                .value("color", name: "color", help: "Colour the name prefixes as orch up does: auto (on a terminal, unless NO_COLOR is set), always, never.",
+                       default: "values: auto, always, never; default: auto", completion: .list(ColorChoice.allCases.map(\.rawValue))),
+            ] + CtlOptions.options,
+            arguments: [ArgumentSpec("names", help: "Processes (default: all).", repeating: true, optional: true, completion: ProcessNameCompletion.namesOrAll)],
+            run: { try Logs($0).run() })
+
+        var names: [String]
+        var lines: Int
+        var follow: Bool
+        var color: ColorChoice
+        var ctl: CtlOptions
+
+        init(_ parsed: Parsed) throws {
+            names = parsed.arguments("names")
+            lines = try parsed.int("lines") ?? 100
+            follow = parsed.flag("follow")
+            color = try parsed.choice("color", ColorChoice.self) ?? .auto
+            ctl = try CtlOptions(parsed)
+        }
 
         func run() throws {
             let client = try ctl.connect()
@@ -229,9 +257,10 @@ struct Ctl: ParsableCommand {
         }
     }
 
-    struct Events: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "events", abstract: "Follow orch's events (started, exited, restarting...) until interrupted.")
-        @OptionGroup var ctl: CtlOptions
+    struct Events {
+        static let spec = CommandSpec("events", abstract: "Follow orch's events (started, exited, restarting...) until interrupted.",
+                                      options: CtlOptions.options, run: { try Events(ctl: CtlOptions($0)).run() })
+        var ctl: CtlOptions
         func run() throws {
             let client = try ctl.connect()
             _ = try ctl.call(client, .events)
@@ -244,9 +273,10 @@ struct Ctl: ParsableCommand {
         }
     }
 
-    struct Reload: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "reload", abstract: "Re-read the config: restart changed processes, start added ones, stop removed ones.")
-        @OptionGroup var ctl: CtlOptions
+    struct Reload {
+        static let spec = CommandSpec("reload", abstract: "Re-read the config: restart changed processes, start added ones, stop removed ones.",
+                                      options: CtlOptions.options, run: { try Reload(ctl: CtlOptions($0)).run() })
+        var ctl: CtlOptions
         func run() throws {
             let client = try ctl.connect()
             let result = try ctl.call(client, .reload)
@@ -261,10 +291,11 @@ struct Ctl: ParsableCommand {
         }
     }
 
-    struct Down: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "down", abstract: "Stop every process and orch itself.")
-        @OptionGroup var ctl: CtlOptions
-        @OptionGroup var wait: WaitOptions
+    struct Down {
+        static let spec = CommandSpec("down", abstract: "Stop every process and orch itself.",
+                                      options: CtlOptions.options + WaitOptions.options, run: { try Down(ctl: CtlOptions($0), wait: WaitOptions($0)).run() })
+        var ctl: CtlOptions
+        var wait: WaitOptions
         func run() throws {
             let deadline = try wait.deadline()
             let client = try ctl.connect()
@@ -277,23 +308,18 @@ struct Ctl: ParsableCommand {
 }
 
 /// `orch ps`: short for `orch ctl ps`.
-struct PsShort: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ps", abstract: "Short for `orch ctl ps`.")
-    @OptionGroup var ctl: CtlOptions
-    func run() throws {
-        var command = Ctl.Ps()
-        command.ctl = ctl
-        try command.run()
-    }
+enum PsShort {
+    static let spec = CommandSpec("ps", abstract: "Short for `orch ctl ps`.", options: CtlOptions.options,
+                                  run: { try Ctl.Ps(ctl: CtlOptions($0)).run() })
 }
 
 /// `orch restart NAME`: short for `orch ctl restart NAME`.
-struct RestartShort: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "restart", abstract: "Short for `orch ctl restart`.")
-    @Argument(help: "Processes to restart.", completion: ProcessNameCompletion.namesOrAll) var names: [String]
-    @OptionGroup var ctl: CtlOptions
-    @OptionGroup var wait: WaitOptions
-    func run() throws { try simple(.restart, names, ctl, wait) }
+enum RestartShort {
+    static let spec = CommandSpec(
+        "restart", abstract: "Short for `orch ctl restart`.",
+        options: CtlOptions.options + WaitOptions.options,
+        arguments: [ArgumentSpec("names", help: "Processes to restart.", repeating: true, completion: ProcessNameCompletion.namesOrAll)],
+        run: { try simple(.restart, $0.arguments("names"), CtlOptions($0), WaitOptions($0)) })
 }
 
 private func simple(_ method: Method, _ names: [String], _ ctl: CtlOptions, _ wait: WaitOptions) throws {

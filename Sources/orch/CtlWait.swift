@@ -1,4 +1,4 @@
-import ArgumentParser
+import OrchCLI
 import OrchClient
 import OrchConfig
 import OrchCore
@@ -7,12 +7,19 @@ import OrchSystem
 
 /// `--wait` of `orch ctl start|restart|stop|down`: return only once what was asked
 /// has happened, so `orch ctl restart web --wait && curl …` works.
-struct WaitOptions: ParsableArguments {
-    @Flag(help: "Return once it has happened: started/restarted instances running (and ready, with a ready: check), stopped ones gone, orch exited for down.")
-    var wait = false
+struct WaitOptions {
+    static let options: [OptionSpec] = [
+        .flag("wait", help: "Return once it has happened: started/restarted instances running (and ready, with a ready: check), stopped ones gone, orch exited for down."),
+        .value("wait-timeout", name: "duration", help: "How long --wait waits before it gives up with exit 1.", default: "default: 60s"),
+    ]
 
-    @Option(help: ArgumentHelp("How long --wait waits before it gives up with exit 1.", valueName: "duration"))
-    var waitTimeout: String = "60s"
+    var wait: Bool
+    var waitTimeout: String
+
+    init(_ parsed: Parsed) {
+        wait = parsed.flag("wait")
+        waitTimeout = parsed.string("wait-timeout") ?? "60s"
+    }
 
     /// The deadline on the monotonic clock, or exits 2 for a bad duration.
     func deadline() throws -> (at: Instant, text: String) {

@@ -1,12 +1,12 @@
-import ArgumentParser
+import OrchCLI
 import OrchConfig
 import OrchSystem
 
 /// `orch export FORMAT DIR`: writes the project as another supervisor's files. The
 /// formats are `Exporters.all`; this command only loads, checks and writes.
-struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "export",
+struct Export {
+    static let spec = CommandSpec(
+        "export",
         abstract: "Write the project as another supervisor's files, e.g. systemd units.",
         discussion: """
         Without arguments, lists the formats. `orch export systemd DIR` writes one \
@@ -18,29 +18,37 @@ struct Export: ParsableCommand {
           sudo cp DIR/* /etc/systemd/system/
           sudo systemctl daemon-reload
           sudo systemctl enable --now APP.target
-        """
+        """,
+        options: [
+            .value("app", short: "a", name: "name", help: "Name of the app: the prefix of every unit (default: the project directory's name)."),
+            .flag("user", help: "Units for the user's service manager (systemctl --user): the target is wanted by default.target, not multi-user.target."),
+            .flag("force", help: "Overwrite files that orch did not write."),
+        ] + ConfigOptions.options,
+        arguments: [
+            ArgumentSpec("format", help: "Format (systemd); none lists the formats.", optional: true, completion: .list(Exporters.all.map(\.format))),
+            ArgumentSpec("dir", help: "Directory to write the files into (created when missing).", optional: true, completion: .directory),
+        ],
+        run: { try Export($0).run() }
     )
 
-    @Argument(help: ArgumentHelp("Format (systemd); none lists the formats.", valueName: "format"),
-              completion: .list(Exporters.all.map(\.format)))
     var format: String?
-
-    @Argument(help: ArgumentHelp("Directory to write the files into (created when missing).", valueName: "dir"),
-              completion: .directory)
     var directory: String?
-
-    @Option(name: [.customShort("a"), .long], help: ArgumentHelp("Name of the app: the prefix of every unit (default: the project directory's name).", valueName: "name"))
     var app: String?
+    var user: Bool
+    var force: Bool
+    var config: ConfigOptions
 
-    @Flag(help: "Units for the user's service manager (systemctl --user): the target is wanted by default.target, not multi-user.target.")
-    var user = false
-
-    @Flag(help: "Overwrite files that orch did not write.")
-    var force = false
-
-    @OptionGroup var config: ConfigOptions
+    init(_ parsed: Parsed) throws {
+        format = parsed.argument("format")
+        directory = parsed.argument("dir")
+        app = parsed.string("app")
+        user = parsed.flag("user")
+        force = parsed.flag("force")
+        config = try ConfigOptions(parsed)
+    }
 
     func run() throws {
+        blockSignalsForSupervision()
         guard let format else {
             print("Formats:")
             let width = Exporters.all.map(\.format.count).max() ?? 0

@@ -1,4 +1,4 @@
-import ArgumentParser
+import OrchCLI
 import OrchConfig
 import OrchCore
 import OrchRuntime
@@ -7,9 +7,9 @@ import OrchSystem
 
 let orchVersion = "0.1.0"
 
-struct Orch: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "orch",
+enum Orch {
+    static let spec = CommandSpec(
+        "orch",
         abstract: "A process supervisor: run a Procfile or orch.yaml in the foreground.",
         discussion: """
         orch starts every process of a project, prefixes their output with a coloured \
@@ -26,30 +26,32 @@ struct Orch: ParsableCommand {
           orch ctl restart web     restart web once the old one has exited
           orch export systemd out  write systemd units for the project
         """,
-        version: orchVersion,
-        subcommands: [Up.self, Run.self, Check.self, Ctl.self, Export.self, PsShort.self, RestartShort.self],
-        defaultSubcommand: nil
+        subcommands: [Up.spec, Run.spec, Check.spec, Ctl.spec, Export.spec, PsShort.spec, RestartShort.spec]
     )
 }
 
 /// Options shared by every command that reads the config.
-struct ConfigOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: ArgumentHelp("Config file (Procfile or orch.yaml).", valueName: "file"), completion: .file())
+struct ConfigOptions {
+    static let options: [OptionSpec] = [
+        .value("file", short: "f", name: "file", help: "Config file (Procfile or orch.yaml).", completion: .file),
+        .value("env", short: "e", name: "file", help: "Env file to load instead of .env (repeatable).", repeating: true, completion: .file),
+        .value("formation", short: "m", name: "formation", help: "Replicas per process, e.g. web=2,worker=1,all=1."),
+        .value("base-port", short: "p", name: "port", help: "Base PORT (default $PORT, else 5000); the i-th process gets base+100*i."),
+    ]
+
     var file: String?
-
-    @Option(name: [.customShort("e"), .customLong("env")], help: ArgumentHelp("Env file to load instead of .env (repeatable).", valueName: "file"), completion: .file())
-    var envFiles: [String] = []
-
-    @Option(name: [.customShort("m"), .customLong("formation")], help: ArgumentHelp("Replicas per process, e.g. web=2,worker=1,all=1.", valueName: "formation"))
+    var envFiles: [String]
     var formation: String?
-
-    @Option(name: [.customShort("p"), .customLong("base-port")], help: ArgumentHelp("Base PORT (default $PORT, else 5000); the i-th process gets base+100*i.", valueName: "port"))
     var port: Int?
 
     /// The load options of this command line: the file, env files, `-m`, `-p`, and
     /// what `up`/`run` add (`--timeout`, `--port`). `up`, `run`, `check` and `orch ctl
     /// reload` all load through these, so they resolve a file the same way.
-    func validate() throws {
+    init(_ parsed: Parsed) throws {
+        file = parsed.string("file")
+        envFiles = parsed.strings("env")
+        formation = parsed.string("formation")
+        port = try parsed.int("base-port")
         try refuseEmpty(file, "-f/--file", example: "-f orch.yaml")
         for envFile in envFiles { try refuseEmpty(envFile, "-e/--env", example: "-e .env.local") }
     }
@@ -79,6 +81,23 @@ struct ConfigOptions: ParsableArguments {
             for line in error.lines() { printError("orch: \(line)") }
             throw ExitCode(2)
         }
+    }
+}
+
+/// For the commands that load a config and may supervise (up, run, check, export),
+/// first thing in their run: signals are blocked before anything else runs, so no
+/// thread created later can receive them and SIGTERM/SIGCHLD are never lost: the
+/// loop reads them from a signalfd. main stays synchronous (an async main would park
+/// this thread in libdispatch with signals unblocked). Until the loop reads that
+/// signalfd, a small thread does: Ctrl-C during a slow config load ends orch with
+/// 130 (`StartupSignals`). `--version`, `--help` and `orch ctl` keep the default
+/// dispositions and start no thread.
+func blockSignalsForSupervision() {
+    do {
+        try SignalFD.blockSignals()
+        try StartupSignals.watch()
+    } catch {
+        printError("orch: cannot block signals: \(error)")
     }
 }
 
@@ -123,11 +142,11 @@ func validateNames(_ names: [String], in spec: ProjectSpec) throws {
     }
 }
 
-enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+enum LogFormat: String, CaseIterable {
     case text, json
 }
 
-enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+enum ColorChoice: String, CaseIterable {
     case auto, always, never
 
     /// Whether to colour stdout: auto means on a terminal, unless NO_COLOR is set
@@ -145,18 +164,27 @@ enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-struct OutputOptions: ParsableArguments {
-    @Option(help: "Colour the name prefixes: auto (on a terminal, unless NO_COLOR is set), always, never.")
-    var color: ColorChoice = .auto
+struct OutputOptions {
+    static let options: [OptionSpec] = [
+        .value("color", name: "color", help: "Colour the name prefixes: auto (on a terminal, unless NO_COLOR is set), always, never.",
+               default: "values: auto, always, never; default: auto", completion: .list(ColorChoice.allCases.map(\.rawValue))),
+        .value("timeout", short: "t", name: "duration", help: "Time between the stop signal and SIGKILL, e.g. 5s (overrides stop.timeout)."),
+        .inversion("timestamps", help: "Start every line with the time it was read, HH:MM:SS.mmm (default for orch run when stdout is not a terminal)."),
+        .value("log-format", name: "log-format", help: "text: `name | line`; json: one object per line, {\"ts\",\"process\",\"line\"} or {\"ts\",\"process\":\"orch\",\"event\"}.",
+               default: "values: text, json; default: text", completion: .list(LogFormat.allCases.map(\.rawValue))),
+    ]
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Time between the stop signal and SIGKILL, e.g. 5s (overrides stop.timeout).", valueName: "duration"))
+    var color: ColorChoice
     var timeout: String?
-
-    @Flag(inversion: .prefixedNo, help: "Start every line with the time it was read, HH:MM:SS.mmm (default for orch run when stdout is not a terminal).")
     var timestamps: Bool?
+    var logFormat: LogFormat
 
-    @Option(help: "text: `name | line`; json: one object per line, {\"ts\",\"process\",\"line\"} or {\"ts\",\"process\":\"orch\",\"event\"}.")
-    var logFormat: LogFormat = .text
+    init(_ parsed: Parsed) throws {
+        color = try parsed.choice("color", ColorChoice.self) ?? .auto
+        timeout = parsed.string("timeout")
+        timestamps = parsed.inversion("timestamps")
+        logFormat = try parsed.choice("log-format", LogFormat.self) ?? .text
+    }
 
     var style: OutputStyle { style(timestampsByDefault: false) }
 
@@ -178,17 +206,21 @@ struct OutputOptions: ParsableArguments {
 }
 
 /// The control port of `up` and `run`.
-struct ControlFlags: ParsableArguments {
-    @Option(name: .customLong("port"), help: ArgumentHelp("Control port on 127.0.0.1 (default: ORCH_PORT, control.port, else ephemeral).", valueName: "port"))
+struct ControlFlags {
+    static let options: [OptionSpec] = [
+        .value("port", name: "port", help: "Control port on 127.0.0.1 (default: ORCH_PORT, control.port, else ephemeral)."),
+        .value("listen", name: "address", help: "Address the control port binds to (default 127.0.0.1); anything else is reachable from other hosts."),
+        .flag("no-control", help: "Do not open a control port (orch ctl cannot reach this orch)."),
+    ]
+
     var controlPort: Int?
-
-    @Option(help: ArgumentHelp("Address the control port binds to (default 127.0.0.1); anything else is reachable from other hosts.", valueName: "address"))
     var listen: String?
+    var noControl: Bool
 
-    @Flag(help: "Do not open a control port (orch ctl cannot reach this orch).")
-    var noControl = false
-
-    func validate() throws {
+    init(_ parsed: Parsed) throws {
+        controlPort = try parsed.int("port")
+        listen = parsed.string("listen")
+        noControl = parsed.flag("no-control")
         try refuseEmpty(listen, "--listen", example: "--listen 127.0.0.1")
     }
 
@@ -207,9 +239,9 @@ struct ControlFlags: ParsableArguments {
     }
 }
 
-struct Up: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "up",
+struct Up {
+    static let spec = CommandSpec(
+        "up",
         abstract: "Start the processes in the foreground.",
         discussion: """
         Starts every process of the config (or only NAMES and what they depend on) and \
@@ -222,18 +254,28 @@ struct Up: ParsableCommand {
         Every process gets PORT (base + 100 per process in file order, + 1 per replica) \
         and ORCH_PROCESS_NAME (e.g. web.2). A process with `autostart: false` starts only when \
         named, needed by one that starts, or started with `orch ctl start`.
-        """
+        """,
+        options: ConfigOptions.options + OutputOptions.options + ControlFlags.options + WatchFlags.options,
+        arguments: [ArgumentSpec("names", help: "Processes to start (default: all).", repeating: true, optional: true, completion: ProcessNameCompletion.names)],
+        run: { try Up($0).run() }
     )
 
-    @Argument(help: "Processes to start (default: all).", completion: ProcessNameCompletion.names)
-    var names: [String] = []
+    var names: [String]
+    var config: ConfigOptions
+    var output: OutputOptions
+    var control: ControlFlags
+    var watching: WatchFlags
 
-    @OptionGroup var config: ConfigOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var control: ControlFlags
-    @OptionGroup var watching: WatchFlags
+    init(_ parsed: Parsed) throws {
+        names = parsed.arguments("names")
+        config = try ConfigOptions(parsed)
+        output = try OutputOptions(parsed)
+        control = try ControlFlags(parsed)
+        watching = WatchFlags(parsed)
+    }
 
     func run() throws {
+        blockSignalsForSupervision()
         let options = try config.loadOptions(stopTimeout: output.stopTimeout(), controlPort: control.controlPort)
         let spec = try config.load(options)
         try validateNames(names, in: spec)
@@ -256,15 +298,22 @@ struct Up: ParsableCommand {
 }
 
 /// File watching from the command line: `--watch`, `--no-watch`, `--no-reload`.
-struct WatchFlags: ParsableArguments {
-    @Option(name: .customLong("watch"), help: ArgumentHelp("Restart NAME when files under PATHS change, e.g. web=app,lib (repeatable; paths relative to the project).", valueName: "name=paths"))
-    var watch: [String] = []
+struct WatchFlags {
+    static let options: [OptionSpec] = [
+        .value("watch", name: "name=paths", help: "Restart NAME when files under PATHS change, e.g. web=app,lib (repeatable; paths relative to the project).", repeating: true),
+        .flag("no-watch", help: "Ignore every `watch:` of the config for this run."),
+        .flag("no-reload", help: "Do not apply a saved orch.yaml, Procfile or env file (as `reload: false` does)."),
+    ]
 
-    @Flag(help: "Ignore every `watch:` of the config for this run.")
-    var noWatch = false
+    var watch: [String]
+    var noWatch: Bool
+    var noReload: Bool
 
-    @Flag(help: "Do not apply a saved orch.yaml, Procfile or env file (as `reload: false` does).")
-    var noReload = false
+    init(_ parsed: Parsed) {
+        watch = parsed.strings("watch")
+        noWatch = parsed.flag("no-watch")
+        noReload = parsed.flag("no-reload")
+    }
 
     /// Parses and applies `--watch`/`--no-watch`, or prints the problems and exits 2.
     func overrides(applyingTo spec: inout ProjectSpec) throws -> WatchOverrides {
@@ -312,16 +361,23 @@ func supervise(_ spec: ProjectSpec, selected: [String]?, mode: Mode, output: Out
     return runtime.run()
 }
 
-struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "check",
+struct Check {
+    static let spec = CommandSpec(
+        "check",
         abstract: "Validate the config and print the resolved processes.",
-        discussion: "Exits 0 when the config is valid and sh can parse every command (sh -n), else prints every error with file:line and exits 2."
+        discussion: "Exits 0 when the config is valid and sh can parse every command (sh -n), else prints every error with file:line and exits 2.",
+        options: ConfigOptions.options,
+        run: { try Check($0).run() }
     )
 
-    @OptionGroup var config: ConfigOptions
+    var config: ConfigOptions
+
+    init(_ parsed: Parsed) throws {
+        config = try ConfigOptions(parsed)
+    }
 
     func run() throws {
+        blockSignalsForSupervision()
         let spec = try config.load()
         let problems = ShellSyntax.problems(in: spec)
         if !problems.isEmpty {

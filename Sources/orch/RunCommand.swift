@@ -1,12 +1,12 @@
-import ArgumentParser
+import OrchCLI
 import OrchConfig
 import OrchCore
 import OrchRuntime
 import OrchSystem
 
-struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "run",
+struct Run {
+    static let spec = CommandSpec(
+        "run",
         abstract: "Run jobs with what they depend on, or one command, then stop everything.",
         discussion: """
         orch run [NAMES...] starts NAMES (default: every job) and their dependencies, \
@@ -25,47 +25,47 @@ struct Run: ParsableCommand {
 
         With GITHUB_ACTIONS=true the summary is also appended to $GITHUB_STEP_SUMMARY \
         and each failed target gets an ::error annotation with its last lines.
-        """
+        """,
+        options: [
+            .value("needs", name: "names", help: "With a command after --: services to start first and wait for, e.g. db,redis."),
+            .flag("fail-fast", help: "Stop the run as soon as one target fails (default: independent targets finish)."),
+            .value("timeout-all", name: "duration", help: "Stop the whole run after this long, e.g. 30m (exit 124)."),
+            .value("junit", name: "file", help: "Write a JUnit XML report of every process to this file.", completion: .file),
+        ] + ConfigOptions.options + OutputOptions.options + ControlFlags.options,
+        arguments: [ArgumentSpec("names", help: "Processes to run (default: every job); or, after --, one command and its arguments.",
+                                 repeating: true, optional: true, completion: ProcessNameCompletion.names)],
+        run: { try Run($0).run() }
     )
 
-    @Argument(help: ArgumentHelp("Processes to run (default: every job); or, after --, one command and its arguments.", valueName: "names"),
-              completion: ProcessNameCompletion.names)
-    var words: [String] = []
-
-    /// The command after `--`, and the names before it. ArgumentParser hands both
-    /// over as one positional array (its `.postTerminator` strategy cannot follow an
-    /// array of names), so the split is found by its own rule: the terminator is the
-    /// first argument that is exactly `--` (an option cannot take it as its value,
-    /// `--junit=--` is one argument), and every argument after it is a positional.
-    var split: (names: [String], command: [String]?) {
-        let raw = Swift.CommandLine.arguments.dropFirst()
-        guard let terminator = raw.firstIndex(of: "--") else { return (words, nil) }
-        let after = raw.count - (terminator - raw.startIndex) - 1
-        guard after <= words.count else { return (words, nil) }
-        return (Array(words.dropLast(after)), Array(words.suffix(after)))
-    }
-
-    @Option(help: ArgumentHelp("With a command after --: services to start first and wait for, e.g. db,redis.", valueName: "names"))
+    /// The names before `--`, and the command after it (nil: no `--`). The
+    /// terminator is the first argument that is exactly `--` (an option cannot take
+    /// it as its value, `--junit=--` is one argument); every argument after it is
+    /// part of the command.
+    var split: (names: [String], command: [String]?)
     var needs: String?
-
-    @Flag(help: "Stop the run as soon as one target fails (default: independent targets finish).")
-    var failFast = false
-
-    @Option(help: ArgumentHelp("Stop the whole run after this long, e.g. 30m (exit 124).", valueName: "duration"))
+    var failFast: Bool
     var timeoutAll: String?
-
-    @Option(help: ArgumentHelp("Write a JUnit XML report of every process to this file.", valueName: "file"))
     var junit: String?
+    var config: ConfigOptions
+    var output: OutputOptions
+    var control: ControlFlags
 
-    @OptionGroup var config: ConfigOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var control: ControlFlags
-
-    func validate() throws {
+    init(_ parsed: Parsed) throws {
+        let words = parsed.arguments("names")
+        let command = parsed.afterTerminator
+        split = (Array(words.dropLast(command?.count ?? 0)), command)
+        needs = parsed.string("needs")
+        failFast = parsed.flag("fail-fast")
+        timeoutAll = parsed.string("timeout-all")
+        junit = parsed.string("junit")
+        config = try ConfigOptions(parsed)
+        output = try OutputOptions(parsed)
+        control = try ControlFlags(parsed)
         try refuseEmpty(junit, "--junit", example: "--junit report.xml")
     }
 
     func run() throws {
+        blockSignalsForSupervision()
         let loadOptions = try config.loadOptions(stopTimeout: output.stopTimeout(), controlPort: control.controlPort)
         let spec = try config.load(loadOptions)
         let runTimeout = try parseTimeoutAll()

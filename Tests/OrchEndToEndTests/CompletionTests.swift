@@ -3,8 +3,9 @@ import OrchSystem
 import Testing
 
 extension EndToEnd {
-    /// The shell completions in completions/: generated from the command definitions
-    /// (so they cannot drift), and completing process names from the project's config.
+    /// The shell completions in completions/: small scripts that ask orch itself
+    /// (`orch ---complete`), so they cannot drift from the commands, completing
+    /// subcommands, options, their values and process names from the project's config.
     @Suite struct CompletionTests {
         static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
 
