@@ -15,6 +15,7 @@ public struct ClientError: Error, CustomStringConvertible {
 public final class ControlClient {
     private let fd: Int32
     private var buffer: [UInt8] = []
+    private var chunk: [UInt8] = []
     private var nextID = 1
     private let address: String
     private let timeout: Duration
@@ -83,7 +84,6 @@ public final class ControlClient {
     }
 
     private func readResponse(deadline: Int64?) throws(ClientError) -> Response? {
-        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             if let newline = buffer.firstIndex(of: 0x0A) {
                 let line = buffer[..<newline]
@@ -99,6 +99,9 @@ public final class ControlClient {
                     throw ClientError("orch at \(address) did not answer within \(Self.describe(timeout)): it may be stopped (SIGSTOP) or overloaded; raise --timeout to wait longer")
                 }
             }
+            // One read buffer for the connection, made on the first read: a follower
+            // of `logs -f` gets many lines per read and must not pay for a buffer each.
+            if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: 65536) }
             let result: Descriptor.ReadResult
             do { result = try Descriptor.read(fd, into: &chunk) } catch { return nil }
             switch result {

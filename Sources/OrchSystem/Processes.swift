@@ -127,9 +127,12 @@ public enum Processes {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { Glibc.close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        // /proc files are small: start with a page and grow to the 64 KiB cap only
+        // when one is longer (zeroing 64 KiB up front cost orch ctl 16 page faults a read).
+        var buffer = [UInt8](repeating: 0, count: 4096)
         var total = 0
-        while total < buffer.count {
+        while total < 65536 {
+            if total == buffer.count { buffer += [UInt8](repeating: 0, count: min(buffer.count, 65536 - total)) }
             guard case let .bytes(n)? = try? Descriptor.read(fd, into: &buffer, offset: total) else { break }
             total += n
         }
