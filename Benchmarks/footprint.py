@@ -62,22 +62,33 @@ def stop(process, pids=()):
     return code
 
 
-def start_times(binaries, hello, project, runs):
-    """Mean ms of each command, one hyperfine run over all of them."""
+def start_times(binaries, hello, project, runs, rounds=11):
+    """Mean ms of each command and its ratio to hello world. With hyperfine: `rounds`
+    short hyperfine runs over all the commands, back to back, so a change of load
+    on a shared machine moves a round's baseline with it; each figure is the median
+    over the rounds, each ratio the median of the per-round ratios."""
     commands = [("hello", [hello])]
     for label, path in binaries:
         commands.append((f"{label} --version", [path, "--version"]))
         commands.append((f"{label} check", [path, "check"]))
     if has_hyperfine():
         out = os.path.join(project, "hyperfine.json")
-        argv = ["hyperfine", "-N", "--warmup", "20", "--runs", str(max(runs, 100)), "--export-json", out, "--style", "none"]
-        for name, command in commands:
-            argv += ["-n", name, " ".join(command)]
-        subprocess.run(argv, cwd=project, stdout=subprocess.DEVNULL, check=True)
-        with open(out) as f:
-            results = json.load(f)["results"]
-        cpu = {r["command"]: (r["user"] + r["system"]) * 1000 for r in results}
-        return "hyperfine, mean", {r["command"]: r["mean"] * 1000 for r in results}, cpu
+        means = {name: [] for name, _ in commands}
+        cpus = {name: [] for name, _ in commands}
+        for _ in range(rounds):
+            argv = ["hyperfine", "-N", "--warmup", "5", "--runs", str(max(runs, 30)), "--export-json", out, "--style", "none"]
+            for name, command in commands:
+                argv += ["-n", name, " ".join(command)]
+            subprocess.run(argv, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            with open(out) as f:
+                for r in json.load(f)["results"]:
+                    means[r["command"]].append(r["mean"] * 1000)
+                    cpus[r["command"]].append((r["user"] + r["system"]) * 1000)
+        ratios = {name: statistics.median(m / h for m, h in zip(means[name], means["hello"])) for name in means}
+        cpu_ratios = {name: statistics.median(c / h for c, h in zip(cpus[name], cpus["hello"])) for name in cpus}
+        how = f"hyperfine, {rounds} rounds of {max(runs, 30)} runs each; median of the rounds' means and of the per-round ratios"
+        return how, {name: statistics.median(m) for name, m in means.items()}, ratios, \
+            {name: statistics.median(c) for name, c in cpus.items()}, cpu_ratios
     log("hyperfine not found: timing start-up here (median), less precise")
     times = {name: [] for name, _ in commands}
     for _ in range(max(runs, 50)):
@@ -85,7 +96,8 @@ def start_times(binaries, hello, project, runs):
             start = time.perf_counter()
             subprocess.run(command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             times[name].append((time.perf_counter() - start) * 1000)
-    return "median", {name: statistics.median(t) for name, t in times.items()}, None
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    return "median", medians, {name: m / medians["hello"] for name, m in medians.items()}, None, None
 
 
 def idle_rss(orch, project, env):
@@ -174,7 +186,7 @@ def main():
             for i in range(10):
                 f.write(f"p{i}: exec sleep 1000\n")
         log("footprint: start-up (hyperfine)...")
-        how, starts, cpu = start_times(binaries, a.hello, project, a.runs)
+        how, starts, ratios, cpu, cpu_ratios = start_times(binaries, a.hello, project, a.runs)
         rows = {}
         for label, path in binaries:
             log(f"footprint: {label}: idle RSS, ctl ps...")
@@ -189,8 +201,8 @@ def main():
 
     hello = starts["hello"]
     ok = lambda good: "PASS" if good else "FAIL"
-    print(f"footprint, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, start-up: {how} of each command in one run; "
-          f"RSS: median of 3")
+    print(f"footprint, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, 1-min load average {os.getloadavg()[0]:.2f}; "
+          f"start-up: {how}; RSS: median of 3")
     print()
     header = "| measurement | " + " | ".join(label for label, _ in binaries) + " | target |"
     print(header)
@@ -199,11 +211,11 @@ def main():
     def row(name, cells, target):
         print(f"| {name} | " + " | ".join(cells) + f" | {target} |")
     row("static Swift hello world start", [f"{hello:.2f} ms" for _ in binaries], "")
-    row("`orch --version` start (÷ hello)", [f"{starts[f'{l} --version']:.2f} ms ({starts[f'{l} --version'] / hello:.2f}×)" for l, _ in binaries],
-        f"≤ 1.8× {ok(starts[f'{last} --version'] / hello <= 1.8)}")
-    row("`orch check` start (÷ hello)", [f"{starts[f'{l} check']:.2f} ms ({starts[f'{l} check'] / hello:.2f}×)" for l, _ in binaries], "")
+    row("`orch --version` start (÷ hello)", [f"{starts[f'{l} --version']:.2f} ms ({ratios[f'{l} --version']:.2f}×)" for l, _ in binaries],
+        f"≤ 1.8× {ok(ratios[f'{last} --version'] <= 1.8)}")
+    row("`orch check` start (÷ hello)", [f"{starts[f'{l} check']:.2f} ms ({ratios[f'{l} check']:.2f}×)" for l, _ in binaries], "")
     if cpu:  # user + system time: less disturbed by other load than the wall time
-        row("CPU (user+sys): hello / --version / check", [f"{cpu['hello']:.2f} / {cpu[f'{l} --version']:.2f} ({cpu[f'{l} --version'] / cpu['hello']:.2f}×) / {cpu[f'{l} check']:.2f} ms" for l, _ in binaries], "")
+        row("CPU (user+sys): hello / --version / check", [f"{cpu['hello']:.2f} / {cpu[f'{l} --version']:.2f} ({cpu_ratios[f'{l} --version']:.2f}×) / {cpu[f'{l} check']:.2f} ms" for l, _ in binaries], "")
     row("RSS, 50 idle children", [f"{rows[l]['rss']:.1f} MiB" for l, _ in binaries], f"≤ 11 MiB {ok(rows[last]['rss'] <= 11)}")
     row("of which anonymous", [f"{rows[l]['anon']:.1f} MiB" for l, _ in binaries], "")
     row("`orch ctl ps` round trip, 10 processes", [f"{rows[l]['ps']:.1f} ms" for l, _ in binaries], f"≤ 5 ms {ok(rows[last]['ps'] <= 5)}")
