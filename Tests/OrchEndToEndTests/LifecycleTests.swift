@@ -6,14 +6,16 @@ extension EndToEnd {
     /// policies and backoff, restarts that wait for the old process group, the exit rules
     /// of `orch up` and `orch run`, shutdown order and config errors.
     ///
-    /// Every test has its own project directory and its own ports (23000-24199, a
-    /// different block per test); every child writes `NAME.pid` so `tearDown` and the
-    /// tests can check that nothing outlives orch.
+    /// Every test has its own project directory; a test whose children bind or probe
+    /// a port takes it from the kernel (`freePort`), never a fixed number, which
+    /// something else on a shared machine may hold. Every child writes `NAME.pid` so
+    /// `tearDown` and the tests can check that nothing outlives orch.
     final class LifecycleTests: ProjectTestCase {
 
         // MARK: - Dependencies and readiness
 
         @Test func jobWaitsForReadyDatabaseAndWebWaitsForJob() throws {
+            let port = try freePort(headroom: 200)
             try project.write("orch.yaml", """
             processes:
               db:
@@ -22,25 +24,25 @@ extension EndToEnd {
               migrate:
                 command: echo "migrating against $DB_PORT"; sleep 0.2; echo migrated
                 kind: job
-                env: {DB_PORT: "23000"}
+                env: {DB_PORT: "\(port)"}
                 depends_on: {db: ready}
               web:
                 command: echo $$ > web.pid; echo "web on $PORT"; exec sleep 60
                 depends_on: {migrate: succeeded, db: ready}
             """)
-            let run = try Running(["up", "-p", "23000"], in: project.path)
+            let run = try Running(["up", "-p", String(port)], in: project.path)
             defer { run.ensureStopped() }
-            #expect(run.waitForLine(containing: "web     | web on 23200"))
+            #expect(run.waitForLine(containing: "web     | web on \(port + 200)"))
             let lines = normalized(run.lines)
             assertOrder(lines, [
                 "orch | db started (pid ",
                 "orch | db is ready",
                 "orch | migrate started (pid ",
-                "migrate | migrating against 23000",
+                "migrate | migrating against \(port)",
                 "migrate | migrated",
                 "orch | migrate exited with exit code 0",
                 "orch | web started (pid ",
-                "web | web on 23200",
+                "web | web on \(port + 200)",
             ])
             #expect(lines.filter { $0.contains("started (pid") }.count == 3, "\(lines)")
             #expect(!(lines.contains { $0.contains("stopping") }), "a job that succeeds just ends: \(lines)")
@@ -69,7 +71,7 @@ extension EndToEnd {
                 command: echo $$ > after.pid; echo "after started"; exec sleep 60
                 depends_on: {api: ready, flagger: ready, logger: ready}
             """)
-            let run = try Running(["up", "-p", "23400"], in: project.path)
+            let run = try Running(["up", "-p", String(try freePort(headroom: 300))], in: project.path)
             defer { run.ensureStopped() }
             #expect(run.waitForLine(containing: "after   | after started"))
             let lines = normalized(run.lines)
@@ -96,7 +98,7 @@ extension EndToEnd {
                 command: echo $$ > after.pid; echo "after started"; exec sleep 60
                 depends_on: {v6: ready}
             """)
-            let run = try Running(["up", "-p", "23470"], in: project.path)
+            let run = try Running(["up", "-p", String(try freePort(ipv6: true, headroom: 100))], in: project.path)
             defer { run.ensureStopped() }
             #expect(run.waitForLine(containing: "after | after started"))
             assertOrder(normalized(run.lines), ["orch | v6 is ready", "orch | after started (pid "])
@@ -120,7 +122,7 @@ extension EndToEnd {
                 command: touch web.started; exec sleep 60
                 depends_on: {migrate: succeeded}
             """)
-            let run = try Running(["up", "-p", "23800"], in: project.path)
+            let run = try Running(["up"], in: project.path)
             defer { run.ensureStopped() }
             #expect(run.waitForExit() == 1)
             let lines = normalized(run.lines)
@@ -149,7 +151,7 @@ extension EndToEnd {
                 command: echo $$ > bystander.pid; exec sleep 60
             """)
             let started = Date()
-            let run = try Running(["up", "-p", "23900"], in: project.path)
+            let run = try Running(["up"], in: project.path)
             defer { run.ensureStopped() }
             #expect(run.waitForExit() == 7)
             let elapsed = Date().timeIntervalSince(started)
@@ -227,7 +229,7 @@ extension EndToEnd {
                 stop: {timeout: 120s}
             """)
             #expect(mkfifo(project.path + "/release", 0o600) == 0)
-            let run = try Running(["up", "-p", "23500"], in: project.path)
+            let run = try Running(["up", "-p", String(try freePort())], in: project.path)
             defer { run.ensureStopped() }
             #expect(run.waitForLine(containing: "server | holder: got TERM"))
             #expect(!run.stdout.contains("run 2"), "orch started run 2 while the old group held the port: \(run.stdout)")
@@ -261,33 +263,35 @@ extension EndToEnd {
 
         @Test func tcpReadyProcessWaitsForItsPortToBeFree() throws {
             // Someone else holds the port: the probe would pass on their listener, and the
-            // process would fail to bind. orch waits until the port is free.
+            // process would fail to bind. orch waits until the port is free. The holder
+            // takes a port the kernel chooses and says which.
             let holder = try Running(["-c", """
             import signal, socket
             s = socket.socket()
-            s.bind(("127.0.0.1", 23550))
+            s.bind(("127.0.0.1", 0))
             s.listen(5)
-            print("listening", flush=True)
+            print("listening on %d" % s.getsockname()[1], flush=True)
             signal.pause()  # until the test ends it
             """], in: project.path, executable: "/usr/bin/python3")
             defer { holder.ensureStopped() }
-            #expect(holder.waitForLine(containing: "listening"))
+            #expect(holder.waitForLine(containing: "\n"))
+            let port = try #require(holder.stdout.split(separator: "\n").first.flatMap { $0.hasPrefix("listening on ") ? UInt16($0.dropFirst("listening on ".count)) : nil }, "\(holder.stdout)")
             try project.write("orch.yaml", """
             processes:
               svc:
                 command: echo $$ > svc.pid; exec python3 -m http.server $PORT --bind 127.0.0.1
                 ready: {tcp: $PORT, interval: 50ms}
             """)
-            let run = try Running(["up", "-p", "23550"], in: project.path)
+            let run = try Running(["up", "-p", String(port)], in: project.path)
             defer { run.ensureStopped() }
-            #expect(run.waitForLine(containing: "orch | svc waiting for port 23550 to be free"))
+            #expect(run.waitForLine(containing: "orch | svc waiting for port \(port) to be free"))
             #expect(!(run.stdout.contains("svc started")), "\(run.stdout)")
             #expect(!(run.stdout.contains("svc is ready")), "\(run.stdout)")
             holder.signal(SIGTERM)
             #expect(holder.waitForExit() != nil)
             #expect(run.waitForLine(containing: "orch | svc is ready"))
             let lines = normalized(run.lines)
-            assertOrder(lines, ["orch | svc waiting for port 23550 to be free", "orch | svc started (pid ", "orch | svc is ready"])
+            assertOrder(lines, ["orch | svc waiting for port \(port) to be free", "orch | svc started (pid ", "orch | svc is ready"])
             #expect(lines.filter { $0.contains("waiting for port") }.count == 1, "announced once: \(lines)")
             #expect(!(run.stdout.contains("Address already in use")), "\(run.stdout)")
             let pids = project.recordedPids()
@@ -307,7 +311,7 @@ extension EndToEnd {
                 command: touch web.started; exec sleep 60
                 depends_on: {svc: ready}
             """)
-            let run = try Running(["up", "-p", "23560"], in: project.path)
+            let run = try Running(["up"], in: project.path)
             defer { run.ensureStopped() }
             #expect(run.waitForExit() == 1, "a service that never became ready is a failure, not a SIGTERM")
             let lines = normalized(run.lines)
@@ -336,7 +340,7 @@ extension EndToEnd {
               web:
                 command: echo $$ > web.pid; echo serving; while [ ! -f web.done ]; do sleep 0.02; done; echo "web finished"
             """)
-            let run = try Running(["up", "-p", "23300"], in: project.path)
+            let run = try Running(["up"], in: project.path)
             defer { run.ensureStopped() }
             #expect(run.waitFor("sidecar and seed to end") {
                 $0.stdout.contains("sidecar exited with exit code 4") && $0.stdout.contains("seed exited with exit code 0") && $0.stdout.contains("web     | serving")
@@ -365,7 +369,7 @@ extension EndToEnd {
                 command: while [ ! -f build.go ]; do sleep 0.02; done; echo built
                 kind: job
             """)
-            let run = try Running(["up", "-p", "23350"], in: project.path)
+            let run = try Running(["up"], in: project.path)
             defer { run.ensureStopped() }
             #expect(run.waitForLine(containing: "lint exited with exit code 5"))
             #expect(run.process.isRunning)
@@ -395,7 +399,7 @@ extension EndToEnd {
               docs:
                 command: touch docs.started; exec sleep 60
             """)
-            let run = try Running(["up", "web", "-p", "23250"], in: project.path)
+            let run = try Running(["up", "web"], in: project.path)
             defer { run.ensureStopped() }
             #expect(run.waitForLine(containing: "web  | web up"))
             let lines = normalized(run.lines)
@@ -431,7 +435,7 @@ extension EndToEnd {
                 command: trap 'echo "got HUP"; exit 0' HUP; echo $$ > solo.pid; echo ready; while true; do sleep 0.05; done
                 stop: {signal: HUP, timeout: 1s}
             """)
-            let run = try Running(["up", "-p", "23100"], in: project.path)
+            let run = try Running(["up"], in: project.path)
             defer { run.ensureStopped() }
             #expect(run.waitFor("every process to be ready") { running in
                 ["db", "api", "web", "solo"].allSatisfy { running.stdout.contains("\($0 + String(repeating: " ", count: 4 - $0.count)) | ready") }
@@ -462,6 +466,7 @@ extension EndToEnd {
         // MARK: - orch run
 
         @Test func runExitsWithTheJobsCodeAndReportsIt() throws {
+            let port = try freePort(headroom: 200)
             try project.write("orch.yaml", """
             processes:
               api:
@@ -470,19 +475,19 @@ extension EndToEnd {
               tests:
                 command: echo "testing against $API"; echo "2 tests failed"; exit 3
                 kind: job
-                env: {API: "http://127.0.0.1:23600/"}
+                env: {API: "http://127.0.0.1:\(port)/"}
                 depends_on: {api: ready}
               lint:
                 command: touch lint.started
                 kind: job
             """)
-            let run = try Running(["run", "tests", "--no-timestamps", "-p", "23600", "--junit", "reports/ci/report.xml"], in: project.path)
+            let run = try Running(["run", "tests", "--no-timestamps", "-p", String(port), "--junit", "reports/ci/report.xml"], in: project.path)
             defer { run.ensureStopped() }
             #expect(run.waitForExit() == 3)
             let lines = normalized(run.lines)
             assertOrder(lines, [
                 "orch | api is ready",
-                "tests | testing against http://127.0.0.1:23600/",
+                "tests | testing against http://127.0.0.1:\(port)/",
                 "orch | tests exited with exit code 3",
                 "orch | api stopping (SIGTERM)",
                 "orch | api exited with signal TERM",
@@ -517,7 +522,7 @@ extension EndToEnd {
                 kind: job
                 depends_on: {db: ready}
             """)
-            let run = try Running(["run", "--no-timestamps", "-p", "23650", "--junit", "report.xml"], in: project.path)
+            let run = try Running(["run", "--no-timestamps", "--junit", "report.xml"], in: project.path)
             defer { run.ensureStopped() }
             #expect(run.waitForExit() == 0)
             #expect(table(run.stdout).map { Array($0.prefix(4)) } == [
@@ -542,7 +547,7 @@ extension EndToEnd {
                 command: echo $$ > tests.pid; echo running; exec sleep 60
                 kind: job
             """)
-            let run = try Running(["run", "tests", "--no-timestamps", "-p", "23680"], in: project.path)
+            let run = try Running(["run", "tests", "--no-timestamps"], in: project.path)
             defer { run.ensureStopped() }
             #expect(run.waitForLine(containing: "tests | running"))
             let pids = project.recordedPids()
@@ -578,7 +583,7 @@ extension EndToEnd {
                 "orch: orch.yaml:12:18: 'tcp' in 'ready' of process 'c' must be a port or host:port, got '70000' (port must be 1-65535)",
             ]
             for command in [["up"], ["run", "c"], ["check"]] {
-                let result = try runToEnd(command + ["-p", "23700"], in: project.path)
+                let result = try runToEnd(command, in: project.path)
                 #expect(result.code == 2, "\(command)")
                 #expect(result.out == "", "\(command): nothing started")
                 #expect(result.err.split(separator: "\n").map(String.init) == expected, "\(command)")
@@ -625,7 +630,14 @@ extension EndToEnd {
         @Test func exampleStackComesUpAndStops() throws {
             let example = repositoryRoot().appendingPathComponent("orch.yaml.example")
             try project.write("orch.yaml", String(contentsOf: example, encoding: .utf8))
-            let run = try Running(["up", "-p", "23740"], in: project.path, environment: ["API_PORT": "23790"])
+            // The api binds API_PORT, docs (the fifth process) the base port + 400.
+            // Both are held until both are chosen, so they differ.
+            let api = try ReservedPort()
+            let docs = try ReservedPort()
+            api.close()
+            docs.close()
+            let base = try #require(docs.port > 400 ? docs.port - 400 : nil, "docs' port \(docs.port) has no base port 400 below it")
+            let run = try Running(["up", "-p", String(base)], in: project.path, environment: ["API_PORT": String(api.port)])
             defer { run.ensureStopped() }
             #expect(run.waitFor("both workers to reach the api") { $0.stdout.contains("worker.1 | api answered 200") && $0.stdout.contains("worker.2 | api answered 200") })
             let lines = normalized(run.lines)

@@ -139,8 +139,9 @@ extension EndToEnd {
                 command: touch web.started; exec sleep 60
             """])
             defer { scratch.finish() }
-            let connect = "import socket; socket.create_connection(('127.0.0.1', 26200)).close(); print('db answered')"
-            let result = try scratch.run(["run", "-p", "26200", "--needs", "db", "--", "python3", "-c", connect])
+            let port = try freePort(headroom: 100)
+            let connect = "import socket; socket.create_connection(('127.0.0.1', \(port))).close(); print('db answered')"
+            let result = try scratch.run(["run", "-p", String(port), "--needs", "db", "--", "python3", "-c", connect])
             #expect(result.code == 0, "\(result.err)")
             #expect(result.out == "db answered\n")
             #expect(result.err.contains("orch | db is ready"), "orch's own lines go to stderr: \(result.err)")

@@ -42,7 +42,7 @@ extension EndToEnd {
                 processes:
                   db:
                     command: echo $$ > db.pid; exec sleep 60
-                    ready: {tcp: 26391, interval: 50ms, retries: 3}
+                    ready: {tcp: $REFUSED_PORT, interval: 50ms, retries: 3}
                     max_restarts: 1
                   tests:
                     command: touch tests.ran
@@ -85,8 +85,11 @@ extension EndToEnd {
         func aTargetThatFailsOrNeverRunsIsNeverGreen(_ outcome: Outcome) throws {
             let project = try Project(["orch.yaml": outcome.yaml])
             defer { project.cleanup() }
+            // A port that refuses connections for as long as the test holds it.
+            let refused = try ReservedPort()
+            defer { refused.close() }
             let result = try runToEnd(outcome.arguments + ["--no-timestamps", "--junit", "report.xml"], in: project.path,
-                                      environment: ["XDG_RUNTIME_DIR": project.path])
+                                      environment: ["XDG_RUNTIME_DIR": project.path, "REFUSED_PORT": String(refused.port)])
             #expect(result.code == outcome.code, "\(result.out)\n\(result.err)")
             let row = summary(result.out).first { $0.first == "tests" }
             #expect(row.map { Array($0.prefix(3)) } == outcome.row, "\(result.out)")

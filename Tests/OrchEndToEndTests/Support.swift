@@ -218,3 +218,69 @@ class ProjectTestCase {
         project.cleanup()
     }
 }
+
+/// A loopback TCP port the kernel chose (bind(2) to port 0, read back with
+/// getsockname(2)), held bound but not listening: a connect(2) to it is refused, and
+/// nothing else can bind it until `close()`. Tests take their ports from here, never
+/// a fixed number: on a shared machine any fixed port may be someone else's.
+final class ReservedPort {
+    let fd: Int32
+    let port: UInt16
+
+    /// `ipv6`: on ::1 instead of 127.0.0.1 (the two are separate ports).
+    init(ipv6: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let family = ipv6 ? AF_INET6 : AF_INET
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        try #require(fd >= 0, "socket: \(String(cString: strerror(errno)))", sourceLocation: sourceLocation)
+        var storage = sockaddr_storage()
+        var length: socklen_t
+        if ipv6 {
+            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    $0.pointee.sin6_family = sa_family_t(AF_INET6)
+                    $0.pointee.sin6_addr = in6addr_loopback
+                }
+            }
+        } else {
+            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    $0.pointee.sin_family = sa_family_t(AF_INET)
+                    $0.pointee.sin_addr.s_addr = inet_addr("127.0.0.1")
+                }
+            }
+        }
+        let bound = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        let named = bound == 0 ? withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        } : -1
+        if named != 0 {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(fd)
+            try #require(Bool(false), "bind to \(ipv6 ? "[::1]" : "127.0.0.1"):0: \(reason)", sourceLocation: sourceLocation)
+        }
+        self.fd = fd
+        // sin_port and sin6_port sit at the same offset, right after the family.
+        port = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+        }
+    }
+
+    func close() { Glibc.close(fd) }
+}
+
+/// A loopback port the kernel chose a moment ago and that is free again, for a child
+/// (or orch) to bind. `headroom`: orch gives the i-th process base + 100·i, so a
+/// base port needs `100·i` more ports above it below 65536.
+func freePort(ipv6: Bool = false, headroom: Int = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> UInt16 {
+    for _ in 0..<50 {
+        let reserved = try ReservedPort(ipv6: ipv6, sourceLocation: sourceLocation)
+        reserved.close()
+        if Int(reserved.port) + headroom <= 65535 { return reserved.port }
+    }
+    try #require(Bool(false), "the kernel gave no port with \(headroom) ports above it", sourceLocation: sourceLocation)
+    return 0
+}
