@@ -132,8 +132,8 @@ struct Loader {
     var envFilesSeen: Set<String> = []
     /// Candidates the did-you-mean searches of this load may still look at.
     var suggestionBudget = 500_000
-    /// Whether each cwd seen is a directory: most processes share one.
-    var directories: [String: Bool] = [:]
+    /// What each cwd seen is: most processes share one.
+    var directories: [String: WorkingDirectory] = [:]
 
     init(options: LoadOptions) {
         self.options = options
@@ -391,11 +391,21 @@ struct Loader {
         if let port, process.cwd != nil || process.watch != nil || process.log != nil { local["PORT"] = String(port) }
 
         let cwd = Path.absolute(Path.expandingTilde(Interpolation.expand(process.cwd ?? ".", local), home: local["HOME"]), relativeTo: directory)
-        if !isDirectory(cwd) {
-            let location = process.cwd == nil ? process.location : process.cwdLocation
+        let cwdLocation = process.cwd == nil ? process.location : process.cwdLocation
+        switch workingDirectory(cwd) {
+        case .directory:
+            break
+        case .absent:
+            // A job that runs first may still create it.
             warnings.append(ConfigDiagnostic(
-                file: configFile, line: location.line, column: location.column,
+                file: configFile, line: cwdLocation.line, column: cwdLocation.column,
                 message: "cwd of process '\(process.name)' is not a directory: \(cwd)"
+            ))
+        case .file(let kind):
+            // chdir(2) there fails with ENOTDIR on every start: nothing makes a file a directory.
+            errors.append(ConfigDiagnostic(
+                file: configFile, line: cwdLocation.line, column: cwdLocation.column,
+                message: "cwd of process '\(process.name)' is \(kind), not a directory: \(cwd); point cwd at a directory"
             ))
         }
         func path(_ text: String) -> String {
@@ -437,9 +447,24 @@ struct Loader {
         return spec
     }
 
-    mutating func isDirectory(_ path: String) -> Bool {
+    /// What a cwd is: a directory; something else, which the process can never
+    /// start in; or nothing (yet) that stat(2) can see.
+    enum WorkingDirectory: Equatable {
+        case directory
+        /// "a regular file", "a FIFO", …
+        case file(String)
+        case absent
+    }
+
+    mutating func workingDirectory(_ path: String) -> WorkingDirectory {
         if let known = directories[path] { return known }
-        let answer = FileSystem.isDirectory(path)
+        let answer: WorkingDirectory
+        switch Files.status(path) {
+        case .success(.directory): answer = .directory
+        case .success(.other): answer = .file("an unknown kind of file")
+        case .success(let kind): answer = .file(kind.description)
+        case .failure: answer = .absent
+        }
         directories[path] = answer
         return answer
     }

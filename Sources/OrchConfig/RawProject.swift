@@ -1,7 +1,7 @@
 /// The config as written, before environments are merged and ports assigned:
 /// what the Procfile and orch.yaml readers produce and `ConfigLoader` resolves.
 struct RawProject {
-    struct Location: Equatable {
+    struct Location: Hashable {
         var line: Int?
         var column: Int?
     }

@@ -10,6 +10,8 @@ enum Node {
         typealias Style = YAMLEvents.ScalarStyle
         var string: String
         var style: Style
+        /// An explicit tag as written (`!!str`), nil for none.
+        var tag: String?
         var mark: Mark
     }
 
@@ -129,9 +131,9 @@ struct YAMLComposer {
                 }
             case .documentEnd:
                 break
-            case let .scalar(value, style, anchor, mark):
+            case let .scalar(value, style, anchor, tag, mark):
                 writtenNodes += 1
-                let node = Node.scalar(Node.Scalar(string: value, style: style, mark: mark))
+                let node = Node.scalar(Node.Scalar(string: value, style: style, tag: tag, mark: mark))
                 if let anchor { anchors[anchor] = (node, 1) }
                 add(node, expandedCount: 1)
             case let .alias(anchor, mark):

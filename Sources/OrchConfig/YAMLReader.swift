@@ -21,6 +21,9 @@ struct YAMLReader {
     var diagnostics: [ConfigDiagnostic] = []
     /// Where `control.socket` is written, for problems found once it is resolved.
     var socketLocation: Location?
+    /// Duplicate keys already reported: a mapping read twice (an alias, a `<<`
+    /// merge of an anchor that is also read where it is defined) says each once.
+    var reportedDuplicates: Set<Location> = []
 
     /// The project, or nil when the file could not be read as YAML at all; the
     /// diagnostics hold every problem found either way.
@@ -539,7 +542,7 @@ struct YAMLReader {
             let key = scalar.string
             if let firstLine = pair.duplicateOf {
                 let place = context.isEmpty ? "" : " \(context)"
-                error(keyNode, "duplicate \(noun) '\(key)'\(place) (first defined at line \(firstLine))")
+                duplicate(keyNode, "duplicate \(noun) '\(key)'\(place) (first defined at line \(firstLine))")
                 continue
             }
             if key == "<<" && scalar.style != .singleQuoted && scalar.style != .doubleQuoted {
@@ -550,8 +553,14 @@ struct YAMLReader {
                         error(source, "a '<<' merge \(context) must be a map or a list of maps, got \(Self.describe(source))")
                         continue
                     }
-                    for mergedPair in sourceMapping.pairs where mergedPair.duplicateOf == nil {
+                    for mergedPair in sourceMapping.pairs {
                         guard let name = mergedPair.key.scalar?.string else { continue }
+                        // The first of the two is merged; the other is a mistake in
+                        // the file like any duplicate, wherever the map is used.
+                        if let firstLine = mergedPair.duplicateOf {
+                            duplicate(mergedPair.key, "duplicate \(noun) '\(name)' in a '<<' merge \(context.isEmpty ? "in \(what)" : context) (first defined at line \(firstLine))")
+                            continue
+                        }
                         merged.append((name, mergedPair.key, mergedPair.value))
                     }
                 }
@@ -584,8 +593,15 @@ struct YAMLReader {
         return scalar.string
     }
 
+    /// A number in `range`, plain or quoted (`"8080"`, as docker-compose files quote
+    /// ports), or tagged `!!int`; another explicit tag (`!!str 3`, `! 3`) says the
+    /// value is not a number, so it is refused rather than read as one.
     mutating func integer(_ node: Node, _ what: String, in range: ClosedRange<Int>, expected: String) -> Int? {
         guard let text = string(node, what) else { return nil }
+        if let tag = node.scalar?.tag, tag != "!!int" {
+            error(node, "\(what) must be \(expected), got '\(text)' tagged \(tag), which makes it \(tag == "!!str" || tag == "!" ? "a string" : "not an integer"): remove the tag")
+            return nil
+        }
         guard let value = Int(text.trimmingWhitespace()), range.contains(value) else {
             error(node, "\(what) must be \(expected), got '\(text)'")
             return nil
@@ -634,6 +650,12 @@ struct YAMLReader {
 
     func location(_ node: Node) -> Location {
         Location(line: node.mark.line, column: node.mark.column)
+    }
+
+    /// A duplicate key, reported once however often its map is read.
+    mutating func duplicate(_ keyNode: Node, _ message: String) {
+        guard reportedDuplicates.insert(location(keyNode)).inserted else { return }
+        error(keyNode, message)
     }
 
     mutating func error(_ node: Node, _ message: String) {

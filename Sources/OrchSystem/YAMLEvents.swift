@@ -26,7 +26,9 @@ public enum YAMLEvents {
         case documentEnd(Mark)
         /// `*name`: the anchor it refers to.
         case alias(anchor: String, Mark)
-        case scalar(value: String, style: ScalarStyle, anchor: String?, Mark)
+        /// `tag`: an explicit tag, core tags shortened (`!!str`, `!!int`, `!`); nil
+        /// when there is none (the text alone decides what the value is).
+        case scalar(value: String, style: ScalarStyle, anchor: String?, tag: String?, Mark)
         case sequenceStart(anchor: String?, Mark)
         case sequenceEnd(Mark)
         case mappingStart(anchor: String?, Mark)
@@ -97,12 +99,17 @@ public enum YAMLEvents {
         default: tag = nil
         }
         guard let tag, !plainTags.contains(tag) else { return nil }
-        let core = "tag:yaml.org,2002:"
-        let shown = tag.hasPrefix(core) ? "!!" + tag.dropFirst(core.count) : tag
+        let shown = self.shown(tag)
         let mark = Mark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
         return SyntaxError(
             problem: "the tag '\(shown.prefix(100))' is not supported (orch reads plain strings, numbers, lists and maps): remove it",
             mark: mark, context: nil, contextMark: nil)
+    }
+
+    /// `tag:yaml.org,2002:str` as it is written, `!!str`.
+    private static func shown(_ tag: String) -> String {
+        let core = "tag:yaml.org,2002:"
+        return tag.hasPrefix(core) ? "!!" + tag.dropFirst(core.count) : tag
     }
 
     private static func convert(_ event: yaml_event_t) -> Event? {
@@ -118,7 +125,7 @@ public enum YAMLEvents {
             let scalar = event.data.scalar
             // The length, not a terminator: a scalar may hold NUL ("\0").
             let value = scalar.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: Int(scalar.length)), as: UTF8.self) } ?? ""
-            return .scalar(value: value, style: style(scalar.style), anchor: string(scalar.anchor), mark)
+            return .scalar(value: value, style: style(scalar.style), anchor: string(scalar.anchor), tag: string(scalar.tag).map(shown), mark)
         case YAML_SEQUENCE_START_EVENT:
             return .sequenceStart(anchor: string(event.data.sequence_start.anchor), mark)
         case YAML_SEQUENCE_END_EVENT:

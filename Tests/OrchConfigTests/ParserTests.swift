@@ -111,6 +111,13 @@ struct FormationTests {
                 "formation (-m): invalid count 'b' in formation entry 'a=b': expected a number from 0 to 1000",
                 "formation (-m): invalid formation entry 'c': expected name=count, e.g. web=2",
             ]),
+            // One line per mistake, not one per entry that makes it.
+            (",,,", ["formation (-m): empty entry in ',,,': expected name=count, e.g. web=2,worker=1"]),
+            (" , ", ["formation (-m): empty entry in ' , ': expected name=count, e.g. web=2,worker=1"]),
+            ("web=x,,web=x,worker=1,", [
+                "formation (-m): invalid count 'x' in formation entry 'web=x': expected a number from 0 to 1000",
+                "formation (-m): empty entry in 'web=x,,web=x,worker=1,': expected name=count, e.g. web=2,worker=1",
+            ]),
         ]
         for (text, expected) in cases {
             do throws(any Error) {

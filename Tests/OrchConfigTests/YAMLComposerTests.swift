@@ -152,6 +152,33 @@ import Testing
         #expect(elapsed < 20, "took \(elapsed) s")
     }
 
+    /// A duplicate key inside a map that `<<` merges is a duplicate like any other:
+    /// reported where it is written, once, however many maps merge it and whether
+    /// or not the map is also read where it is defined (before, the second was
+    /// dropped without a word).
+    @Test(arguments: [
+        // An anchor only merged (x- keys are not read themselves), into two processes.
+        ("x-defaults: &d {kind: job, kind: service}\nprocesses:\n  a: {<<: *d, command: x}\n  b: {<<: *d, command: y}\n",
+         ["orch.yaml:1:28: duplicate key 'kind' in a '<<' merge in process 'a' (first defined at line 1)"]),
+        // A process that is also the anchor: reported once, as its own duplicate.
+        ("processes:\n  a: &d {command: x, kind: job, kind: service}\n  b: {<<: *d}\n  c: *d\n",
+         ["orch.yaml:2:33: duplicate key 'kind' in process 'a' (first defined at line 2)"]),
+        // One of a list of sources; an inline source; a merge into 'processes'.
+        ("x-a: &a {restart: always}\nx-b: &b {kind: job, kind: job}\nprocesses:\n  a: {<<: [*a, *b], command: x}\n",
+         ["orch.yaml:2:21: duplicate key 'kind' in a '<<' merge in process 'a' (first defined at line 2)"]),
+        ("processes:\n  a: {<<: {command: x, command: y}}\n",
+         ["orch.yaml:2:24: duplicate key 'command' in a '<<' merge in process 'a' (first defined at line 2)"]),
+        ("x-p: &p {a: x, a: y}\nprocesses:\n  <<: *p\n",
+         ["orch.yaml:1:16: duplicate process 'a' in a '<<' merge in 'processes' (first defined at line 1)"]),
+        // The same key in two sources is not a duplicate: the first source wins.
+        ("x-a: &a {kind: job}\nx-b: &b {kind: service}\nprocesses:\n  a: {<<: [*a, *b], command: x}\n", []),
+    ])
+    func duplicateKeysInAMergeSourceAreReportedOnce(yaml: String, expected: [String]) throws {
+        let (spec, errors) = try Self.load(yaml)
+        #expect(errors == expected)
+        if expected.isEmpty { #expect(spec?.processes.first?.kind == .job) }
+    }
+
     /// Issue 8: a 10 MB config loads in well under a second (release build);
     /// this debug-build test only checks that it loads, and in bounded time.
     @Test func tenMegabyteConfigLoads() throws {

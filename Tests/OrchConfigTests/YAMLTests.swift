@@ -389,6 +389,62 @@ final class YAMLErrorTests: ConfigTestCase {
         #expect(spec.processes.map(\.dependsOn.count) == [2, 1, 1, 0])
     }
 
+    /// A cwd that names a file can never be entered (chdir fails with ENOTDIR on
+    /// every start): an error, as `orch check` should say before anything runs. A
+    /// cwd that does not exist yet stays a warning: a job may create it first.
+    @Test(arguments: ["regular file", "FIFO"])
+    func aCwdThatIsAFileIsAnError(_ kind: String) throws {
+        let path = Path.join(directory, "not-a-dir")
+        if kind == "FIFO" { #expect(mkfifo(path, 0o600) == 0) } else { try write("not-a-dir", "x\n") }
+        let errors = try yamlErrors("""
+            processes:
+              web: {command: x, cwd: not-a-dir}
+              api: {command: y, cwd: ./not-a-dir}
+              later: {command: z, cwd: made-by-a-job}
+            """)
+        #expect(errors == [
+            "orch.yaml:2:26: cwd of process 'web' is a \(kind), not a directory: \(path); point cwd at a directory",
+            "orch.yaml:3:26: cwd of process 'api' is a \(kind), not a directory: \(path); point cwd at a directory",
+        ])
+        try write("orch.yaml", "processes:\n  later: {command: z, cwd: made-by-a-job}\n")
+        let result = try ConfigLoader.load(options())
+        #expect(result.warnings.map(\.description) == ["orch.yaml:2:28: cwd of process 'later' is not a directory: \(Path.join(directory, "made-by-a-job"))"])
+    }
+
+    /// Every integer field reads a plain, quoted or `!!int`-tagged number alike, and
+    /// refuses one whose explicit tag says it is something else (`!!str 3` is the
+    /// string "3", `! 3` too): before, `replicas: !!str 3` was read as 3.
+    @Test(arguments: [
+        ("replicas: %@", "'replicas' in process 'web' must be a number from 0 to 1000"),
+        ("max_restarts: %@", "'max_restarts' in process 'web' must be a non-negative integer"),
+        ("port: %@", "'port' in process 'web' must be a port number (1-65535)"),
+        ("ready: {log: up, retries: %@}", "'retries' in 'ready' of process 'web' must be a non-negative integer"),
+        ("log: {file: web.log, keep: %@}", "'keep' in 'log' of process 'web' must be a non-negative integer"),
+    ])
+    func integerFieldsTreatExplicitTagsAlike(_ field: String, _ message: String) throws {
+        func yaml(_ value: String) -> String {
+            "processes:\n  web:\n    command: x\n    \(field.replacingOccurrences(of: "%@", with: value))\n"
+        }
+        let column = 5 + field.distance(from: field.startIndex, to: try #require(field.range(of: "%@")).lowerBound)
+        for value in ["3000", "\"3000\"", "!!int 3000", "!!int \"3000\""] where !field.hasPrefix("replicas") || !value.contains("3000") {
+            _ = try loadYAML(yaml(value))
+        }
+        for value in ["3", "\"3\"", "!!int 3"] where field.hasPrefix("replicas") {
+            #expect(try loadYAML(yaml(value)).spec.processes.first?.replicas == 3, "\(value)")
+        }
+        for (value, tag, meaning) in [("!!str 3", "!!str", "a string"), ("! 3", "!", "a string"), ("!!float 3", "!!float", "not an integer"),
+                                      ("!!str \"3\"", "!!str", "a string"), ("&n !!str 3", "!!str", "a string")] {
+            #expect(try yamlErrors(yaml(value)) == ["orch.yaml:4:\(column): \(message), got '3' tagged \(tag), which makes it \(meaning): remove the tag"], "\(value)")
+        }
+    }
+
+    @Test func anExplicitStringTagOnTheControlPortIsRefused() throws {
+        #expect(try yamlErrors("control: {port: !!str 9000}\nprocesses: {a: x}\n") == [
+            "orch.yaml:1:17: 'port' in 'control' must be a port number (1-65535), got '9000' tagged !!str, which makes it a string: remove the tag",
+        ])
+        #expect(try loadYAML("control: {port: !!int 9000}\nprocesses: {a: x}\n").spec.control.port == 9000)
+    }
+
     @Test func badBasePort() throws {
         try write("orch.yaml", "processes: {a: x, b: y}\n")
         do throws(any Error) {

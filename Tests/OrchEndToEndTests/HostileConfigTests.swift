@@ -38,6 +38,9 @@ extension EndToEnd {
              "orch: orch.yaml:4:12: 'ready' of process 'web': the URL 'http://127.0.0.1:99999/' has port '99999', which is not a port number (1-65535)"),
             ("orch.yaml", "control: {socket: nowhere/orch.sock}\nprocesses:\n  web: x\n",
              "orch: orch.yaml:1:19: 'socket' in 'control': the directory PROJECT/nowhere does not exist; create it or choose another path"),
+            // The process could never start there (chdir fails with ENOTDIR every time).
+            ("orch.yaml", "processes:\n  web:\n    command: x\n    cwd: orch.yaml\n",
+             "orch: orch.yaml:4:10: cwd of process 'web' is a regular file, not a directory: PROJECT/orch.yaml; point cwd at a directory"),
         ])
         func checkAndUpRefuseWithExit2(_ file: String, _ text: String, _ expected: String) throws {
             let project = try Project([file: text])
@@ -63,6 +66,8 @@ extension EndToEnd {
         @Test(arguments: [
             (["-m", "web=99999999999999999999"], "orch: formation (-m): invalid count '99999999999999999999' in formation entry 'web=99999999999999999999': expected a number from 0 to 1000"),
             (["-m", "web=-9223372036854775808"], "orch: formation (-m): invalid count '-9223372036854775808' in formation entry 'web=-9223372036854775808': expected a number from 0 to 1000"),
+            // Said once, not once per empty entry.
+            (["-m", ",,,"], "orch: formation (-m): empty entry in ',,,': expected name=count, e.g. web=2,worker=1"),
             (["-p", "9223372036854775807"], "orch: -p: the base port must be between 1 and 65535, got 9223372036854775807"),
             (["--base-port=-9223372036854775808"], "orch: -p: the base port must be between 1 and 65535, got -9223372036854775808"),
         ])

@@ -12,6 +12,10 @@ extension EndToEnd {
              "orch: orch.yaml:3:20: invalid YAML: mapping values are not allowed in this context: a value that contains ': ' must be quoted, e.g. `command: \"echo a: b\"`"),
             ("processes:\n  web: {command: x}\n  web: {command: y}\n",
              "orch: orch.yaml:3:3: duplicate process 'web' (first defined at line 2)"),
+            ("processes:\n  web:\n    command: x\n    replicas: !!str 3\n",
+             "orch: orch.yaml:4:15: 'replicas' in process 'web' must be a number from 0 to 1000, got '3' tagged !!str, which makes it a string: remove the tag"),
+            ("x-defaults: &defaults {kind: job, kind: service}\nprocesses:\n  web: {<<: *defaults, command: x}\n  api: {<<: *defaults, command: y}\n",
+             "orch: orch.yaml:1:35: duplicate key 'kind' in a '<<' merge in process 'web' (first defined at line 1)"),
             ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
                 + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
                 + "g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\nprocesses: {web: x}\n",
