@@ -35,6 +35,7 @@ let package = Package(
         .testTarget(name: "OrchCoreTests", dependencies: ["OrchCore", "OrchConfig"]),
         .testTarget(name: "OrchSystemTests", dependencies: ["OrchSystem"]),
         .testTarget(name: "OrchProtocolTests", dependencies: ["OrchProtocol"]),
+        .testTarget(name: "OrchCLITests", dependencies: ["OrchCLI"]),
         .testTarget(name: "OrchEndToEndTests", dependencies: ["OrchSystem", "OrchProtocol"]),
     ],
     swiftLanguageModes: [.v6]

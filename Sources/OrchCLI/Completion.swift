@@ -4,18 +4,25 @@
 /// `:directory` alone asks the shell to complete a path itself.
 public enum Completion {
     public static func candidates(_ root: CommandSpec, index: Int, words: [String]) -> [String] {
+        // The scripts never ask for a word before the first; anything else is past the end.
+        guard index >= 0 else { return [] }
         let current = index < words.count ? words[index] : ""
         let before = words.prefix(min(index, words.count))
         let all = Array(words)
 
         var command = root
         var position = before.startIndex
-        // `orch help ctl <TAB>` offers what `orch ctl <TAB>` does.
-        if before.first == "help" { position += 1 }
+        // `orch help ctl <TAB>` offers the subcommands `orch ctl <TAB>` does, and
+        // nothing once the path names a command that runs (`help` takes only names).
+        let help = before.first == "help"
+        if help { position += 1 }
         while position < before.endIndex, !command.subcommands.isEmpty {
             guard let sub = command.subcommand(named: before[position]) else { return [] }
             command = sub
             position += 1
+        }
+        if help {
+            return position == before.endIndex && !current.hasPrefix("-") ? matching(command.subcommands.map(\.name), current) : []
         }
         if !command.subcommands.isEmpty {
             if current.hasPrefix("-") { return matching(["--help", "--version"], current) }
@@ -37,8 +44,16 @@ public enum Completion {
                 continue
             }
             if word.hasPrefix("-") && word.count > 1 {
-                // `-f` waits for its value; `-fPATH` and flags do not.
-                if word.count == 2, let letter = word.last, let option = command.option(short: letter), option.takesValue { pending = option }
+                // As the parser reads it: `-f` and `-af` (flags, then a value option
+                // that ends the word) wait for the value; `-fPATH` and flags do not.
+                var rest = word.dropFirst()
+                while let letter = rest.first, let option = command.option(short: letter) {
+                    rest = rest.dropFirst()
+                    if option.takesValue {
+                        if rest.isEmpty { pending = option }
+                        break
+                    }
+                }
                 continue
             }
             positionals += 1

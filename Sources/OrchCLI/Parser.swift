@@ -3,8 +3,10 @@
 /// The rules are the ones users know from other Swift and Go tools: a value option
 /// takes `--name value`, `--name=value`, `-n value` or `-nvalue`; flags combine
 /// (`-fv`); the first `--` ends the options and every word after it is positional;
-/// `-h`/`--help` anywhere before it asks for the command's help; a value that looks
-/// like an option (`-e --`) is a missing value, not the value.
+/// `-h`/`--help` anywhere before it (also among combined flags, `-fh`) asks for the
+/// command's help; a value that looks like an option (`-e --`) is a missing value,
+/// not the value; a lone `-` is a positional word (stdin, by convention). Errors
+/// quote at most 200 characters of the word they name.
 public enum Request: Sendable {
     case run(CommandSpec, Parsed)
     /// The help of the command at this path below the root.
@@ -64,9 +66,9 @@ public enum Parser {
                 continue
             }
             if word.hasPrefix("-") && word.count > 1 {
-                throw UsageError("Unknown option '\(word)'", path: path)
+                throw UsageError("Unknown option '\(UsageError.excerpt(word))'", path: path)
             }
-            throw UsageError("Unexpected argument '\(word)'", path: path)
+            throw UsageError("Unexpected argument '\(UsageError.excerpt(word))'", path: path)
         }
         return try parseCommand(command, path: path, Array(arguments[index...]))
     }
@@ -77,7 +79,7 @@ public enum Parser {
         var path: [String] = []
         for word in words {
             guard let sub = command.subcommand(named: word) else {
-                throw UsageError("Unknown subcommand '\(word)'", path: path)
+                throw UsageError("Unknown subcommand '\(UsageError.excerpt(word))'", path: path)
             }
             command = sub
             path.append(sub.name)
@@ -125,7 +127,8 @@ public enum Parser {
                 let name = String(body.prefix { $0 != "=" })
                 let attached: String? = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
                 guard let (option, negated) = command.option(long: name) else {
-                    throw UsageError("Unknown option '--\(name)'", path: path)
+                    // `--name=value` is named without its value; `--=x` has no name to name.
+                    throw UsageError("Unknown option '\(UsageError.excerpt(name.isEmpty ? word : "--" + name))'", path: path)
                 }
                 if option.takesValue {
                     if let attached {
@@ -146,7 +149,9 @@ public enum Parser {
                 while position < letters.count {
                     let letter = letters[position]
                     guard let option = command.option(short: letter) else {
-                        throw UsageError("Unknown option '-\(letter)'", path: path)
+                        // `-fh` asks for help as `-f -h` would, unless the command has its own `-h`.
+                        if letter == "h" { return .help(path) }
+                        throw UsageError("Unknown option '-\(UsageError.excerpt(String(letter)))'", path: path)
                     }
                     if option.takesValue {
                         let rest = String(letters[(position + 1)...])
@@ -177,7 +182,7 @@ public enum Parser {
             }
         }
         if let extra = remaining.first {
-            throw UsageError("Unexpected argument '\(extra)'", path: path)
+            throw UsageError("Unexpected argument '\(UsageError.excerpt(extra))'", path: path)
         }
         return .run(command, parsed)
     }

@@ -229,8 +229,28 @@ public struct UsageError: Error, Sendable, CustomStringConvertible {
         self.path = path
     }
 
+    /// Most characters of a word from the command line that a message quotes.
+    static let longestQuote = 200
+
+    /// `word` as a message quotes it: its first line, at most `longestQuote`
+    /// characters, with `…` where it was cut, so a 1 MB argument never floods the
+    /// terminal (the config's messages quote values the same way).
+    static func excerpt(_ word: some StringProtocol) -> String {
+        var out = String.UnicodeScalarView()
+        var count = 0
+        for scalar in word.unicodeScalars {
+            if scalar == "\n" || scalar == "\r" || count == longestQuote {
+                out.append("…")
+                break
+            }
+            out.append(scalar)
+            count += 1
+        }
+        return String(out)
+    }
+
     static func invalidValue(_ text: String, option: OptionSpec, path: [String], choices: [String]?) -> UsageError {
-        var message = "The value '\(text)' is invalid for '\(option.synopsis(asTyped: option.short.map { "-\($0)" } ?? "--\(option.long)"))'"
+        var message = "The value '\(excerpt(text))' is invalid for '\(option.synopsis(asTyped: option.short.map { "-\($0)" } ?? "--\(option.long)"))'"
         if let choices, !choices.isEmpty {
             let quoted = choices.map { "'\($0)'" }
             let list = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " or " + quoted[quoted.count - 1]
