@@ -33,14 +33,23 @@ public enum Completion {
 
         // Where the cursor is among the command's own words.
         var pending: OptionSpec?
+        // The pending option was typed `--name`: bash splits `--name=value` into
+        // `--name`, `=`, `value` (`=` is in COMP_WORDBREAKS), so an `=` next is no value.
+        var pendingLong = false
         var positionals = 0
         var afterTerminator = false
         for word in before[position...] {
-            if pending != nil { pending = nil; continue }
+            if pending != nil {
+                if pendingLong && word == "=" { pendingLong = false } else { pending = nil }
+                continue
+            }
             if afterTerminator { positionals += 1; continue }
             if word == "--" { afterTerminator = true; continue }
             if word.hasPrefix("--") {
-                if !word.contains("="), let (option, _) = command.option(long: String(word.dropFirst(2))), option.takesValue { pending = option }
+                if !word.contains("="), let (option, _) = command.option(long: String(word.dropFirst(2))), option.takesValue {
+                    pending = option
+                    pendingLong = true
+                }
                 continue
             }
             if word.hasPrefix("-") && word.count > 1 {
@@ -50,7 +59,7 @@ public enum Completion {
                 while let letter = rest.first, let option = command.option(short: letter) {
                     rest = rest.dropFirst()
                     if option.takesValue {
-                        if rest.isEmpty { pending = option }
+                        if rest.isEmpty { pending = option; pendingLong = false }
                         break
                     }
                 }
@@ -58,7 +67,22 @@ public enum Completion {
             }
             positionals += 1
         }
-        if let pending { return offer(pending.completion, current, all) }
+        if let pending {
+            // bash at `--color=<TAB>`: the word is the `=`, the value is still to come.
+            return offer(pending.completion, pendingLong && current == "=" ? "" : current, all)
+        }
+        // zsh and fish at `--color=al<TAB>`: one word; offer it whole, `--color=always`.
+        // A path after `=` is left to the shell (bash splits it off and completes it).
+        if !afterTerminator, current.hasPrefix("--"), let equals = current.firstIndex(of: "="),
+           let (option, _) = command.option(long: String(current.dropFirst(2)[..<equals])), option.takesValue {
+            switch option.completion {
+            case .list, .dynamic:
+                let name = String(current[...equals])
+                return offer(option.completion, String(current[current.index(after: equals)...]), all).map { name + $0 }
+            case .none, .file, .directory:
+                return []
+            }
+        }
         if !afterTerminator && current.hasPrefix("-") {
             var names: [String] = []
             for option in command.options {
@@ -109,6 +133,8 @@ public enum Completion {
         _\(program)() {
             local IFS=$'\\n'
             local current="${COMP_WORDS[COMP_CWORD]}"
+            # `--file=<TAB>`: bash split the word at `=`; complete what comes after it.
+            [[ "${current}" == "=" && "${COMP_WORDS[COMP_CWORD - 1]}" == --* ]] && current=""
             local -a candidates
             candidates=($("${COMP_WORDS[0]}" ---complete "$((COMP_CWORD - 1))" "${COMP_WORDS[@]:1}" 2>/dev/null))
             case "${candidates[0]-}" in

@@ -12,15 +12,17 @@ enum ProcessNameCompletion {
     static let namesOrAll: CompletionKind = .dynamic { words in processNames(words) + ["all"] }
 
     /// The names of the config given by `-f FILE`, `--file FILE` or `--file=FILE`
-    /// among `words`, else of the one found from the current directory.
+    /// (`--file`, `=`, `FILE` from bash) among `words`, else of the one found from the current directory.
     static func processNames(_ words: [String]) -> [String] {
         var file: String?
         var index = words.startIndex
         while index < words.endIndex {
             let word = words[index]
             let next = words.index(after: index)
-            if word == "-f" || word == "--file", next < words.endIndex {
-                file = unquoted(words[next])
+            // bash hands `--file=F` over as `--file`, `=`, `F` (`=` is in COMP_WORDBREAKS).
+            let value = word == "--file" && next < words.endIndex && words[next] == "=" ? words.index(after: next) : next
+            if word == "-f" || word == "--file", value < words.endIndex {
+                file = unquoted(words[value])
             } else if word.hasPrefix("--file=") {
                 file = unquoted(String(word.dropFirst("--file=".count)))
             } else if word.hasPrefix("-f"), word.count > 2, !word.hasPrefix("--") {

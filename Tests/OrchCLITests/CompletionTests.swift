@@ -100,6 +100,33 @@ import Testing
         #expect(Self.offered(words) == expected)
     }
 
+    /// bash splits `--color=al` at the `=` (it is in COMP_WORDBREAKS) and completes
+    /// the part after it; zsh and fish pass the word whole and take it back whole.
+    @Test(arguments: [
+        (["run", "--color", "="], ["auto", "always", "never"]),
+        (["run", "--color", "=", "al"], ["always"]),
+        (["run", "--file", "="], [":file"]),
+        (["run", "--file", "=", "Pro"], [":file"]),
+        (["run", "--file", "=", "x", ""], ["web", "worker", "db"]),
+        (["run", "--file", "=", "x", "--color", "=", "n"], ["never"]),
+        (["run", "-f", "=", ""], ["web", "worker", "db"]),
+        (["run", "--all", "=", ""], ["web", "worker", "db"]),
+        (["run", "--color=al"], ["--color=always"]),
+        (["run", "--color="], ["--color=auto", "--color=always", "--color=never"]),
+        (["run", "--color=x"], []),
+        (["run", "--color=a=b"], []),
+        (["run", "--file=Pro"], []),
+        (["run", "--dir="], []),
+        (["run", "--count="], []),
+        (["run", "--all="], []),
+        (["run", "--bogus="], []),
+        (["run", "--", "--color=a"], []),
+        (["ctl", "logs", "--more", "--lines=5", "w"], ["web", "worker"]),
+    ])
+    func valuesAfterAnEqualsSign(_ words: [String], _ expected: [String]) {
+        #expect(Self.offered(words) == expected)
+    }
+
     /// `help` takes the names of commands and nothing else.
     @Test(arguments: [
         (["help", ""], ["run", "copy", "kill", "ctl"]),

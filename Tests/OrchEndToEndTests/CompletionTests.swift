@@ -103,6 +103,45 @@ extension EndToEnd {
             #expect(offered, "\(shell) offered:\n\(screen)")
         }
 
+        /// bash splits `--color=al` at the `=` (COMP_WORDBREAKS has it): at a real
+        /// prompt, values, paths and the config named by `--file=` still complete.
+        @Test func bashCompletesAfterAnEqualsSign() throws {
+            guard let tmux = Self.tmux else {
+                Issue.record("tmux is not installed: apt-get install tmux (.ci/run does)")
+                return
+            }
+            let project = try Project(["Procfile": "web: exec ./web\nworker: exec ./worker\n", "Procfile.dev": "assets: exec ./watch\napi: exec ./api\n"])
+            defer { project.cleanup() }
+            let socket = project.path + "/tmux.sock"
+            let binDirectory = URL(fileURLWithPath: orchBinary()).deletingLastPathComponent().path
+            func tmuxRun(_ arguments: [String]) throws -> String {
+                let result = try ShortCommand.run([tmux, "-S", socket] + arguments, environment: ["PATH": "/usr/bin:/bin", "HOME": project.path, "TERM": "xterm"])
+                return String(decoding: result.output, as: UTF8.self)
+            }
+            _ = try tmuxRun(["new-session", "-d", "-s", "t", "-x", "160", "-y", "40", "-c", project.path,
+                             "env PATH=\(binDirectory):/usr/bin:/bin HOME=\(project.path) bash --norc --noprofile"])
+            let server = Int32(try tmuxRun(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines))
+            defer {
+                _ = try? tmuxRun(["kill-server"])
+                if let server, isAlive(server) { kill(server, SIGKILL) }
+            }
+            _ = try tmuxRun(["send-keys", "-t", "t", "source \(Self.repository)/completions/orch.bash; echo setup-done", "Enter"])
+            #expect(eventually(timeout: 20) { (try? tmuxRun(["capture-pane", "-t", "t", "-p"]))?.contains("setup-done\n") == true })
+            // The screen has no trailing spaces: a line ends with the completed word.
+            for (typed, completed) in [("orch up --color=al", "orch up --color=always"),
+                                       ("orch up --file=Procfile.d", "orch up --file=Procfile.dev"),
+                                       ("orch up --file=Procfile.dev as", "orch up --file=Procfile.dev assets")] {
+                _ = try tmuxRun(["send-keys", "-t", "t", typed, "Tab"])
+                var screen = ""
+                let done = eventually(timeout: 20) {
+                    screen = (try? tmuxRun(["capture-pane", "-t", "t", "-p"])) ?? ""
+                    return screen.split(separator: "\n").contains { $0.hasSuffix(completed) }
+                }
+                #expect(done, "bash completed '\(typed)' as:\n\(screen)")
+                _ = try tmuxRun(["send-keys", "-t", "t", "C-c"])
+            }
+        }
+
         @Test func noConfigCompletesNothingAndPrintsNothing() throws {
             let project = try Project(["orch.yaml": "processes: [\n"])
             defer { project.cleanup() }
