@@ -8,7 +8,7 @@ _orch() {
     local IFS=$'\n'
     local current="${COMP_WORDS[COMP_CWORD]}"
     # `--file=<TAB>`: bash split the word at `=`; complete what comes after it.
-    [[ "${current}" == "=" && "${COMP_WORDS[COMP_CWORD - 1]}" == --* ]] && current=""
+    [[ "${current}" == "=" && "${COMP_WORDS[COMP_CWORD - 1]}" == -* ]] && current=""
     local -a candidates
     candidates=($("${COMP_WORDS[0]}" ---complete "$((COMP_CWORD - 1))" "${COMP_WORDS[@]:1}" 2>/dev/null))
     case "${candidates[0]-}" in

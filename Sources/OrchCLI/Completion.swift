@@ -33,14 +33,14 @@ public enum Completion {
 
         // Where the cursor is among the command's own words.
         var pending: OptionSpec?
-        // The pending option was typed `--name`: bash splits `--name=value` into
-        // `--name`, `=`, `value` (`=` is in COMP_WORDBREAKS), so an `=` next is no value.
-        var pendingLong = false
+        // bash splits `--name=value` and `-n=value` into `--name`, `=`, `value`
+        // (`=` is in COMP_WORDBREAKS): an `=` right after the option is no value.
+        var pendingSplit = false
         var positionals = 0
         var afterTerminator = false
         for word in before[position...] {
             if pending != nil {
-                if pendingLong && word == "=" { pendingLong = false } else { pending = nil }
+                if pendingSplit && word == "=" { pendingSplit = false } else { pending = nil }
                 continue
             }
             if afterTerminator { positionals += 1; continue }
@@ -48,18 +48,18 @@ public enum Completion {
             if word.hasPrefix("--") {
                 if !word.contains("="), let (option, _) = command.option(long: String(word.dropFirst(2))), option.takesValue {
                     pending = option
-                    pendingLong = true
+                    pendingSplit = true
                 }
                 continue
             }
             if word.hasPrefix("-") && word.count > 1 {
                 // As the parser reads it: `-f` and `-af` (flags, then a value option
-                // that ends the word) wait for the value; `-fPATH` and flags do not.
+                // that ends the word) wait for the value; `-fPATH`, `-f=PATH` and flags do not.
                 var rest = word.dropFirst()
                 while let letter = rest.first, let option = command.option(short: letter) {
                     rest = rest.dropFirst()
                     if option.takesValue {
-                        if rest.isEmpty { pending = option; pendingLong = false }
+                        if rest.isEmpty { pending = option; pendingSplit = true }
                         break
                     }
                 }
@@ -69,7 +69,7 @@ public enum Completion {
         }
         if let pending {
             // bash at `--color=<TAB>`: the word is the `=`, the value is still to come.
-            return offer(pending.completion, pendingLong && current == "=" ? "" : current, all)
+            return offer(pending.completion, pendingSplit && current == "=" ? "" : current, all)
         }
         // zsh and fish at `--color=al<TAB>`: one word; offer it whole, `--color=always`.
         // A path after `=` is left to the shell (bash splits it off and completes it).
@@ -134,7 +134,7 @@ public enum Completion {
             local IFS=$'\\n'
             local current="${COMP_WORDS[COMP_CWORD]}"
             # `--file=<TAB>`: bash split the word at `=`; complete what comes after it.
-            [[ "${current}" == "=" && "${COMP_WORDS[COMP_CWORD - 1]}" == --* ]] && current=""
+            [[ "${current}" == "=" && "${COMP_WORDS[COMP_CWORD - 1]}" == -* ]] && current=""
             local -a candidates
             candidates=($("${COMP_WORDS[0]}" ---complete "$((COMP_CWORD - 1))" "${COMP_WORDS[@]:1}" 2>/dev/null))
             case "${candidates[0]-}" in

@@ -1,7 +1,7 @@
 /// Turns the words after `orch` into one request, by the command tables alone.
 ///
 /// The rules are the ones users know from other Swift and Go tools: a value option
-/// takes `--name value`, `--name=value`, `-n value` or `-nvalue`; flags combine
+/// takes `--name value`, `--name=value`, `-n value`, `-nvalue` or `-n=value`; flags combine
 /// (`-fv`); the first `--` ends the options and every word after it is positional;
 /// `-h`/`--help` anywhere before it (also among combined flags, `-fh`) asks for the
 /// command's help; a value that looks like an option (`-e --`) is a missing value,
@@ -154,8 +154,10 @@ public enum Parser {
                         throw UsageError("Unknown option '-\(UsageError.excerpt(String(letter)))'", path: path)
                     }
                     if option.takesValue {
-                        let rest = String(letters[(position + 1)...])
-                        store(option, try rest.isEmpty ? nextValue(option, typed: "-\(letter)") : rest)
+                        // `-fVALUE`, and `-f=VALUE` as ArgumentParser and Go's flag read it.
+                        var rest = String(letters[(position + 1)...])
+                        if rest.hasPrefix("=") { rest.removeFirst() } else if rest.isEmpty { rest = try nextValue(option, typed: "-\(letter)") }
+                        store(option, rest)
                         break
                     }
                     parsed.flags[option.long] = true

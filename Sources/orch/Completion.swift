@@ -11,8 +11,9 @@ enum ProcessNameCompletion {
     /// For `ctl` commands, which also take `all`.
     static let namesOrAll: CompletionKind = .dynamic { words in processNames(words) + ["all"] }
 
-    /// The names of the config given by `-f FILE`, `--file FILE` or `--file=FILE`
-    /// (`--file`, `=`, `FILE` from bash) among `words`, else of the one found from the current directory.
+    /// The names of the config given by `-f FILE`, `-fFILE`, `-f=FILE`, `--file FILE`
+    /// or `--file=FILE` (`--file`, `=`, `FILE` from bash) among `words`, else of the
+    /// one found from the current directory.
     static func processNames(_ words: [String]) -> [String] {
         var file: String?
         var index = words.startIndex
@@ -20,13 +21,14 @@ enum ProcessNameCompletion {
             let word = words[index]
             let next = words.index(after: index)
             // bash hands `--file=F` over as `--file`, `=`, `F` (`=` is in COMP_WORDBREAKS).
-            let value = word == "--file" && next < words.endIndex && words[next] == "=" ? words.index(after: next) : next
+            let value = next < words.endIndex && words[next] == "=" ? words.index(after: next) : next
             if word == "-f" || word == "--file", value < words.endIndex {
                 file = unquoted(words[value])
             } else if word.hasPrefix("--file=") {
                 file = unquoted(String(word.dropFirst("--file=".count)))
             } else if word.hasPrefix("-f"), word.count > 2, !word.hasPrefix("--") {
-                file = unquoted(String(word.dropFirst(2)))
+                let attached = word.dropFirst(2)
+                file = unquoted(String(attached.hasPrefix("=") ? attached.dropFirst() : attached))
             }
             index = next
         }

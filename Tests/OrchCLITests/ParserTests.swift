@@ -18,6 +18,11 @@ import Testing
         (["run", "--file=--"], "--"),
         (["run", "--file=-x"], "-x"),
         (["run", "-f-x"], "-x"),
+        (["run", "-f=a.yaml"], "a.yaml"),
+        (["run", "-f="], ""),
+        (["run", "-f==x"], "=x"),
+        (["run", "-abf=x"], "x"),
+        (["run", "-f", "=x"], "=x"),
         (["run", "-abf", "x"], "x"),
         (["run", "-abfx"], "x"),
         (["run", "web", "-f", "a", "worker"], "a"),
@@ -307,6 +312,7 @@ import Testing
     ])
     func wholeNumbers(_ text: String, _ value: Int) throws {
         #expect(try Fixture.parsed(["run", "--count=\(text)"]).int("count") == value)
+        #expect(try Fixture.parsed(["run", "-n=\(text)"]).int("count") == value)
     }
 
     /// Not a number, or one too large for Int: a usage error naming the option, never a trap.

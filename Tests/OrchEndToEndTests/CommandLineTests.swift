@@ -45,6 +45,8 @@ extension EndToEnd {
             mistake("a value that is the terminator", ["up", "-e", "--"], "Missing value for '-e <file>'", up),
             mistake("a number too large", ["ctl", "logs", "-n", "99999999999999999999999"],
                     "The value '99999999999999999999999' is invalid for '-n <lines>'", "orch ctl logs [<options>] [<names> ...]"),
+            mistake("a short option's value after '='", ["ctl", "logs", "-n=x"],
+                    "The value 'x' is invalid for '-n <lines>'", "orch ctl logs [<options>] [<names> ...]"),
             mistake("not one of the choices", ["up", "--color", "sometimes"],
                     "The value 'sometimes' is invalid for '--color <color>'. Please provide one of 'auto', 'always' or 'never'.", up),
             mistake("a word after the terminator of a command without arguments", ["check", "--", "x"], "Unexpected argument 'x'", "orch check [<options>]"),

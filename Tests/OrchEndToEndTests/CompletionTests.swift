@@ -130,7 +130,8 @@ extension EndToEnd {
             // The screen has no trailing spaces: a line ends with the completed word.
             for (typed, completed) in [("orch up --color=al", "orch up --color=always"),
                                        ("orch up --file=Procfile.d", "orch up --file=Procfile.dev"),
-                                       ("orch up --file=Procfile.dev as", "orch up --file=Procfile.dev assets")] {
+                                       ("orch up --file=Procfile.dev as", "orch up --file=Procfile.dev assets"),
+                                       ("orch up -f=Procfile.dev ap", "orch up -f=Procfile.dev api")] {
                 _ = try tmuxRun(["send-keys", "-t", "t", typed, "Tab"])
                 var screen = ""
                 let done = eventually(timeout: 20) {
