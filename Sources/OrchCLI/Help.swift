@@ -69,7 +69,8 @@ public enum Help {
     /// One line of a list: the label in a 24-column field, the text wrapped after it.
     static func entry(_ label: String, _ text: String, width: Int) -> String {
         let column = 26
-        let body = wrapLines(text, width: max(width - column, 20))
+        // At least 20 columns of text, whatever width was asked for (no overflow at Int.min).
+        let body = wrapLines(text, width: max(width, column + 20) - column)
         var out = "  " + label
         if label.count <= column - 4 {
             out += String(repeating: " ", count: column - 2 - label.count)

@@ -52,12 +52,16 @@ public enum Manual {
         "\"" + escape(text).replacingAll("\"", with: "\\(dq") + "\""
     }
 
-    /// Backslashes as `\e`, and anything past ASCII as `\[uXXXX]`, so any groff renders it.
+    /// Backslashes as `\e`, and anything past ASCII as `\[uXXXX]`, so any groff renders
+    /// it; a line break or another control character as a space, so text given as one
+    /// macro argument (the date, a name) never starts a line of its own.
     private static func escape(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             if scalar == "\\" {
                 out += "\\e"
+            } else if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += " "
             } else if scalar.isASCII {
                 out.unicodeScalars.append(scalar)
             } else {

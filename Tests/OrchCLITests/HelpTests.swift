@@ -147,6 +147,14 @@ import Testing
         #expect(text.contains("\n  --twenty-three-char <x>\n\(pad)Does not fit the field.\n"), "\(text)")
     }
 
+    /// Any width a caller passes renders: the text after a label keeps 20 columns.
+    @Test(arguments: [Int.min, -1, 0, 1, Int.max])
+    func absurdWidthsRender(_ width: Int) {
+        let text = Help.text(Self.wideRoot, path: ["wide"], width: width)
+        #expect(text.contains("\n  --x                     Short.\n"))
+        #expect(text.contains("\n  --twenty-two-chars <x>  Fits the field.\n"))
+    }
+
     @Test func theUsageLineWrapsWithAnIndent() {
         #expect(Help.wrap("USAGE: tool run [<options>] [<names> ...]", width: 20, indent: 2) == """
             USAGE: tool run

@@ -94,6 +94,16 @@ import Testing
         #expect(Self.page.unicodeScalars.allSatisfy { $0.isASCII })
     }
 
+    /// A line break in text given as one macro argument is a space: the date and
+    /// version come from the command line, and no word of theirs becomes a request.
+    @Test func aLineBreakInAnArgumentIsASpace() {
+        let page = Manual.page(Self.root, date: "2026-01-02\n.so /etc/passwd", version: "1.2.3\r\n.sh x\u{7F}")
+        let lines = page.split(separator: "\n").map(String.init)
+        #expect(lines.contains(".Dd 2026-01-02 .so /etc/passwd"))
+        #expect(lines.last == "1.2.3  .sh x ")
+        #expect(!lines.contains { $0.hasPrefix(".so") || $0.hasPrefix(".sh") })
+    }
+
     static let groff = ["/usr/bin/groff", "/bin/groff"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// groff renders it without a warning, and the escapes read back as the characters.
