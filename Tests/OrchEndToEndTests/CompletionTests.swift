@@ -139,7 +139,9 @@ extension EndToEnd {
                     return screen.split(separator: "\n").contains { $0.hasSuffix(completed) }
                 }
                 #expect(done, "bash completed '\(typed)' as:\n\(screen)")
-                _ = try tmuxRun(["send-keys", "-t", "t", "C-c"])
+                // Ctrl-U empties the line as the next key read, in order; a Ctrl-C is a
+                // signal that can overtake the keys typed next.
+                _ = try tmuxRun(["send-keys", "-t", "t", "C-u"])
             }
         }
 
