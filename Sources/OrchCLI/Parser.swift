@@ -1,8 +1,8 @@
 /// Turns the words after `orch` into one request, by the command tables alone.
 ///
 /// The rules are the ones users know from other Swift and Go tools: a value option
-/// takes `--name value`, `--name=value`, `-n value`, `-nvalue` or `-n=value`; flags combine
-/// (`-fv`); the first `--` ends the options and every word after it is positional;
+/// takes `--name value`, `--name=value`, `-n value`, `-nvalue` or `-n=value`; flags
+/// combine (`-fv`); the first `--` ends the options and every word after it is positional;
 /// `-h`/`--help` anywhere before it (also among combined flags, `-fh`) asks for the
 /// command's help; a value that looks like an option (`-e --`) is a missing value,
 /// not the value; a lone `-` is a positional word (stdin, by convention). Errors
