@@ -429,8 +429,18 @@ func pad(_ text: String, _ width: Int) -> String {
     text + String(repeating: " ", count: max(0, width - text.count))
 }
 
+/// One line to stderr. A line longer than 2 000 characters (a message that quotes
+/// a 128 KiB path or address back) keeps its first 1 000 and last 400 characters,
+/// which hold what went wrong and what to do, and says how much it left out.
 func printError(_ text: String) {
-    Descriptor.writeAll(2, Array((text + "\n").utf8))
+    Descriptor.writeAll(2, Array((bounded(text) + "\n").utf8))
+}
+
+func bounded(_ text: String, limit: Int = 2000, head: Int = 1000, tail: Int = 400) -> String {
+    guard text.utf8.count > limit else { return text }
+    let count = text.count
+    guard count > limit else { return text }
+    return text.prefix(head) + " …[\(count - head - tail) characters left out]… " + text.suffix(tail)
 }
 
 func currentEnvironment() -> [String: String] { ProcessEnvironment.current() }

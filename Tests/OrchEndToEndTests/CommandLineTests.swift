@@ -65,6 +65,13 @@ extension EndToEnd {
             CommandLine(label: "2500 env files", arguments: ["check"] + Array(repeating: ["-e", ".env"], count: 2500).flatMap { $0 },
                         code: 0, says: "Procfile: 1 process"),
             CommandLine(label: "an empty name after the terminator", arguments: ["up", "--", ""], code: 2, says: "orch: no process named '' in Procfile"),
+            // Messages that quote a value back keep it short (`printError`).
+            CommandLine(label: "a config path of the longest word", arguments: ["up", "-f", "/" + longest.dropFirst()], code: 2, says: "orch: /xxx"),
+            CommandLine(label: "an env file of the longest word", arguments: ["check", "-e", longest], code: 2, says: "orch: xxx"),
+            CommandLine(label: "a listen address of the longest word", arguments: ["up", "--listen", longest], code: 2,
+                        says: "orch: warning: the control port listens on xxx"),
+            CommandLine(label: "an export directory of the longest word", arguments: ["export", "systemd", "/proc/" + longest.dropFirst(6)], code: 1,
+                        says: "orch: cannot write into /proc/xxx"),
         ]
 
         @Test(arguments: commandLines)
@@ -90,6 +97,7 @@ extension EndToEnd {
             default:
                 #expect(errorLines.contains { $0.hasPrefix(line.says) }, "\(result.err.prefix(2000))")
             }
+            #expect(result.err.utf8.count < 8192, "\(result.err.utf8.count) bytes on stderr")
             #expect(project.read("a.ran") == nil, "a process was started")
         }
     }
