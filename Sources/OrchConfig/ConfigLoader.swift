@@ -443,7 +443,8 @@ struct Loader {
         spec.instanceEnvironment = perInstance
         spec.timeout = process.timeout
         spec.autostart = process.autostart
-        spec.configuredEnvironment = configLevel.merging(own) { $1 }
+        // Shared, not copied, by the processes that set nothing of their own.
+        spec.configuredEnvironment = own.isEmpty ? configLevel : configLevel.merging(own) { $1 }
         return spec
     }
 

@@ -157,52 +157,180 @@ public struct LogFileSpec: Sendable, Equatable {
 }
 
 /// One process of the config, before replica expansion.
+///
+/// A value type whose fields live in one shared, copy-on-write box: a copy (into
+/// an array, a tuple, a parameter) is one retain instead of one per field, and
+/// writing to a copy first gives it its own box. Loading 60 000 processes copied
+/// each of them several times, and those copies were most of the load's time.
 public struct ProcessSpec: Sendable, Equatable {
-    public var name: String
+    /// The stored fields, compared and copied as one value.
+    struct Fields: Sendable, Equatable {
+        var name: String
+        var command: String
+        var cwd: String
+        var environment: [String: String]
+        var port: Int?
+        var kind: ProcessKind
+        var replicas: Int
+        var restart: RestartPolicy
+        var backoff: Backoff
+        var maxRestarts: Int?
+        var dependsOn: [Dependency]
+        var ready: ReadyProbe?
+        var stop: StopSpec
+        var optional: Bool
+        var watch: WatchSpec?
+        var pty: Bool
+        var log: LogFileSpec?
+        var line: Int
+        var instanceEnvironment: [String: String] = [:]
+        var timeout: Duration?
+        var autostart = true
+        var arguments: [String]?
+        var foreground = false
+        var configuredEnvironment: [String: String] = [:]
+    }
+
+    /// The box. Unchecked Sendable: it is written only through `fields`'s modify
+    /// accessor, which first makes the box unique, so a box that two values (or two
+    /// threads) share is never written.
+    final class Storage: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var storage: Storage
+
+    /// Read in place; written to this value's own box (copied first when shared).
+    var fields: Fields {
+        get { storage.fields }
+        _modify {
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+            yield &storage.fields
+        }
+    }
+
+    public static func == (left: ProcessSpec, right: ProcessSpec) -> Bool {
+        left.storage === right.storage || left.storage.fields == right.storage.fields
+    }
+
+    public var name: String {
+        get { storage.fields.name }
+        _modify { yield &fields.name }
+    }
     /// Handed to `/bin/sh -c` as written.
-    public var command: String
+    public var command: String {
+        get { storage.fields.command }
+        _modify { yield &fields.command }
+    }
     /// Absolute working directory.
-    public var cwd: String
+    public var cwd: String {
+        get { storage.fields.cwd }
+        _modify { yield &fields.cwd }
+    }
     /// The child's full environment (orch's own included) without PORT and
     /// ORCH_PROCESS_NAME (those are per instance), merged in DESIGN's precedence:
     /// process env > env files > orch's own (the exact layers: `ConfigLoader`).
     /// When the process sets PORT itself, it is in here and `port` is nil.
-    public var environment: [String: String]
+    public var environment: [String: String] {
+        get { storage.fields.environment }
+        _modify { yield &fields.environment }
+    }
     /// PORT of the first replica; replica j gets port + j. Nil when `environment` sets PORT.
-    public var port: Int?
-    public var kind: ProcessKind
-    public var replicas: Int
-    public var restart: RestartPolicy
-    public var backoff: Backoff
+    public var port: Int? {
+        get { storage.fields.port }
+        _modify { yield &fields.port }
+    }
+    public var kind: ProcessKind {
+        get { storage.fields.kind }
+        _modify { yield &fields.kind }
+    }
+    public var replicas: Int {
+        get { storage.fields.replicas }
+        _modify { yield &fields.replicas }
+    }
+    public var restart: RestartPolicy {
+        get { storage.fields.restart }
+        _modify { yield &fields.restart }
+    }
+    public var backoff: Backoff {
+        get { storage.fields.backoff }
+        _modify { yield &fields.backoff }
+    }
     /// Restarts allowed before the process ends for good; nil = unlimited.
-    public var maxRestarts: Int?
-    public var dependsOn: [Dependency]
-    public var ready: ReadyProbe?
-    public var stop: StopSpec
+    public var maxRestarts: Int? {
+        get { storage.fields.maxRestarts }
+        _modify { yield &fields.maxRestarts }
+    }
+    public var dependsOn: [Dependency] {
+        get { storage.fields.dependsOn }
+        _modify { yield &fields.dependsOn }
+    }
+    public var ready: ReadyProbe? {
+        get { storage.fields.ready }
+        _modify { yield &fields.ready }
+    }
+    public var stop: StopSpec {
+        get { storage.fields.stop }
+        _modify { yield &fields.stop }
+    }
     /// May end for good without stopping orch.
-    public var optional: Bool
-    public var watch: WatchSpec?
-    public var pty: Bool
-    public var log: LogFileSpec?
+    public var optional: Bool {
+        get { storage.fields.optional }
+        _modify { yield &fields.optional }
+    }
+    public var watch: WatchSpec? {
+        get { storage.fields.watch }
+        _modify { yield &fields.watch }
+    }
+    public var pty: Bool {
+        get { storage.fields.pty }
+        _modify { yield &fields.pty }
+    }
+    public var log: LogFileSpec? {
+        get { storage.fields.log }
+        _modify { yield &fields.log }
+    }
     /// Line in the config file that defines the process, for messages.
-    public var line: Int
+    public var line: Int {
+        get { storage.fields.line }
+        _modify { yield &fields.line }
+    }
     /// `env` entries whose value uses PORT or ORCH_PROCESS_NAME, as written: each
     /// instance expands them again with its own values.
-    public var instanceEnvironment: [String: String] = [:]
+    public var instanceEnvironment: [String: String] {
+        get { storage.fields.instanceEnvironment }
+        _modify { yield &fields.instanceEnvironment }
+    }
     /// `timeout`: past this much time after it started, orch stops it and it counts
     /// as failed (exit code 124, as timeout(1)).
-    public var timeout: Duration?
+    public var timeout: Duration? {
+        get { storage.fields.timeout }
+        _modify { yield &fields.timeout }
+    }
     /// `autostart: false` keeps it out of `orch up` unless named or started with
     /// `orch ctl start`; `orch run NAME` still runs it.
-    public var autostart = true
+    public var autostart: Bool {
+        get { storage.fields.autostart }
+        _modify { yield &fields.autostart }
+    }
     /// The exact argv of `orch run -- CMD ARGS…` (no shell); nil for config processes.
-    public var arguments: [String]?
+    public var arguments: [String]? {
+        get { storage.fields.arguments }
+        _modify { yield &fields.arguments }
+    }
     /// `orch run -- CMD`: the command keeps orch's stdin, stdout, stderr and terminal.
-    public var foreground = false
+    public var foreground: Bool {
+        get { storage.fields.foreground }
+        _modify { yield &fields.foreground }
+    }
     /// The part of `environment` the config sets (env files and `env`), without
     /// orch's own environment: what `orch export` writes, since the target system
     /// gives the process its own.
-    public var configuredEnvironment: [String: String] = [:]
+    public var configuredEnvironment: [String: String] {
+        get { storage.fields.configuredEnvironment }
+        _modify { yield &fields.configuredEnvironment }
+    }
 
     public init(
         name: String, command: String, cwd: String, environment: [String: String] = [:], port: Int? = nil,
@@ -210,24 +338,11 @@ public struct ProcessSpec: Sendable, Equatable {
         maxRestarts: Int? = nil, dependsOn: [Dependency] = [], ready: ReadyProbe? = nil, stop: StopSpec = StopSpec(),
         optional: Bool = false, watch: WatchSpec? = nil, pty: Bool = false, log: LogFileSpec? = nil, line: Int = 0
     ) {
-        self.name = name
-        self.command = command
-        self.cwd = cwd
-        self.environment = environment
-        self.port = port
-        self.kind = kind
-        self.replicas = replicas
-        self.restart = restart
-        self.backoff = backoff
-        self.maxRestarts = maxRestarts
-        self.dependsOn = dependsOn
-        self.ready = ready
-        self.stop = stop
-        self.optional = optional
-        self.watch = watch
-        self.pty = pty
-        self.log = log
-        self.line = line
+        storage = Storage(Fields(
+            name: name, command: command, cwd: cwd, environment: environment, port: port, kind: kind, replicas: replicas,
+            restart: restart, backoff: backoff, maxRestarts: maxRestarts, dependsOn: dependsOn, ready: ready, stop: stop,
+            optional: optional, watch: watch, pty: pty, log: log, line: line
+        ))
     }
 
     /// Name of replica `index` (0-based) when the process has `count` replicas:

@@ -27,6 +27,10 @@ extension Loader {
         }
         checkText(raw.control.socket, "'socket' in 'control'", at: raw.controlSocketLocation)
 
+        // Every process without env or env_file of its own has the same environment
+        // (orch's own and the config's): measured once, not once per process.
+        var shared: EnvironmentSize?
+        let argumentSpace = Processes.argumentSpace
         for (index, process) in raw.processes.enumerated() {
             let name = process.name
             if name == Self.reservedName {
@@ -55,7 +59,15 @@ extension Loader {
                 }
             }
             if index < processes.count {
-                for (location, problem) in Self.argumentProblems(processes[index], raw: process) { fail(location, problem) }
+                let size: EnvironmentSize
+                if process.env.isEmpty && process.envFiles.isEmpty {
+                    size = shared ?? EnvironmentSize(processes[index].environment)
+                    shared = size
+                } else {
+                    size = EnvironmentSize(processes[index].environment)
+                }
+                let problems = Self.argumentProblems(processes[index], raw: process, environment: size, argumentSpace: argumentSpace)
+                for (location, problem) in problems { fail(location, problem) }
             }
             if !probeHasNUL, index < processes.count, let problem = Self.probeProblem(processes[index]) {
                 fail(probeLocation, "'ready' of process '\(name)': \(problem)")
@@ -84,33 +96,47 @@ extension Loader {
         }
     }
 
+    /// What an environment adds to execve(2)'s arguments: every `KEY=value` with its
+    /// NUL, and the variables too long for the kernel on their own.
+    struct EnvironmentSize {
+        var total = 0
+        var tooLong: [(key: String, size: Int)] = []
+
+        init(_ environment: [String: String]) {
+            for (key, value) in environment {
+                let size = key.utf8.count + 1 + value.utf8.count + 1
+                total += size
+                if size > Processes.longestArgument { tooLong.append((key, size)) }
+            }
+        }
+    }
+
     /// What execve(2) would refuse with E2BIG, so that every start of the process
     /// fails: the command, a probe's command or one `KEY=value` over the kernel's
-    /// limit for a single string, or all of them over its limit for the whole.
-    static func argumentProblems(_ process: ProcessSpec, raw: RawProject.Process) -> [(RawProject.Location, String)] {
+    /// limit for a single string, or all of them over its limit for the whole
+    /// (`argumentSpace`, ARG_MAX). `environment` is the process's environment measured.
+    static func argumentProblems(
+        _ process: ProcessSpec, raw: RawProject.Process, environment: EnvironmentSize, argumentSpace: Int
+    ) -> [(RawProject.Location, String)] {
         let longest = Processes.longestArgument
         let name = process.name
-        let fix = "the kernel takes at most \(longest - 1) bytes per argument or variable (MAX_ARG_STRLEN, see execve(2))"
         var problems: [(RawProject.Location, String)] = []
-        var total = 0
+        func fix() -> String { "the kernel takes at most \(longest - 1) bytes per argument or variable (MAX_ARG_STRLEN, see execve(2))" }
         if Self.longestArgument(ofCommand: process.command) >= longest {
-            problems.append((raw.location, "the command of process '\(name)' has \(process.command.utf8.count) bytes: \(fix); move it into a script"))
+            problems.append((raw.location, "the command of process '\(name)' has \(process.command.utf8.count) bytes: \(fix()); move it into a script"))
         }
         if case let .exec(command)? = process.ready?.check, command.utf8.count >= longest {
             let location = raw.readyLocation.line == nil ? raw.location : raw.readyLocation
-            problems.append((location, "the 'ready' command of process '\(name)' has \(command.utf8.count) bytes: \(fix); move it into a script"))
+            problems.append((location, "the 'ready' command of process '\(name)' has \(command.utf8.count) bytes: \(fix()); move it into a script"))
         }
-        total += process.command.utf8.count + 1
-        for (key, value) in process.environment {
-            let size = key.utf8.count + 1 + value.utf8.count + 1
-            total += size
-            guard size > longest else { continue }
+        let total = process.command.utf8.count + 1 + environment.total
+        for (key, size) in environment.tooLong {
             let written = raw.env.first { $0.key == key }?.location
             let location = written.flatMap { $0.line == nil ? nil : $0 } ?? raw.location
-            problems.append((location, "the variable '\(key)' of process '\(name)' has \(size - 1) bytes with its name: \(fix); pass it in a file instead"))
+            problems.append((location, "the variable '\(key)' of process '\(name)' has \(size - 1) bytes with its name: \(fix()); pass it in a file instead"))
         }
-        if problems.isEmpty, total > Processes.argumentSpace {
-            problems.append((raw.location, "process '\(name)' would get \(total) bytes of command and environment: execve(2) takes at most \(Processes.argumentSpace) (ARG_MAX); pass large values in files instead"))
+        if problems.isEmpty, total > argumentSpace {
+            problems.append((raw.location, "process '\(name)' would get \(total) bytes of command and environment: execve(2) takes at most \(argumentSpace) (ARG_MAX); pass large values in files instead"))
         }
         return problems
     }
@@ -118,15 +144,26 @@ extension Loader {
     /// The longest string `command` becomes in an argv: the whole command for
     /// `/bin/sh -c`, its longest word for a plain command orch execs itself (the
     /// characters of OrchRuntime's `CommandLine.plainArguments`; words only).
+    /// One pass over the bytes: a byte outside that set (any non-ASCII byte is)
+    /// makes it a shell command.
     static func longestArgument(ofCommand command: String) -> Int {
-        let plain = command.unicodeScalars.allSatisfy { scalar in
-            switch scalar {
-            case "a"..."z", "A"..."Z", "0"..."9", " ", "-", "_", ".", "/", ",", ":", "+", "@", "%", "=", "^": return true
-            default: return false
+        var longestWord = 0
+        var word = 0
+        for byte in command.utf8 {
+            switch byte {
+            case UInt8(ascii: " "):
+                longestWord = max(longestWord, word)
+                word = 0
+                continue
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: ","), UInt8(ascii: ":"),
+                 UInt8(ascii: "+"), UInt8(ascii: "@"), UInt8(ascii: "%"), UInt8(ascii: "="), UInt8(ascii: "^"):
+                word += 1
+            default:
+                return command.utf8.count
             }
         }
-        guard plain else { return command.utf8.count }
-        return command.utf8.split(separator: UInt8(ascii: " ")).map(\.count).max() ?? 0
+        return max(longestWord, word)
     }
 
     /// Every string of a probe that reaches the kernel.

@@ -384,28 +384,51 @@ struct Check {
             for problem in problems { printError("orch: \(problem)") }
             throw ExitCode(2)
         }
-        print("\(displayPath(spec.configFile)): \(spec.processes.count) process\(spec.processes.count == 1 ? "" : "es")")
-        let width = spec.processes.flatMap { p in (0..<max(p.replicas, 1)).map { p.instanceName(replica: $0, of: p.replicas).count } }.max() ?? 4
-        for process in spec.processes {
-            if process.replicas == 0 {
-                print("  \(pad(process.name, width))  (0 replicas: not started)  \(oneLine(process.command))")
-                continue
-            }
-            for replica in 0..<process.replicas {
-                let instance = process.instance(replica: replica, of: process.replicas)
-                var details: [String] = []
-                if let port = instance.environment["PORT"] { details.append("PORT=\(port)") }
-                details.append(process.kind.rawValue)
-                if process.restart != .no { details.append("restart \(process.restart.rawValue)") }
-                if !process.autostart { details.append("autostart false") }
-                if let timeout = process.timeout { details.append("timeout \(timeout.humanDescription)") }
-                if !process.dependsOn.isEmpty {
-                    details.append("after " + process.dependsOn.map { "\($0.name) \($0.condition.rawValue)" }.joined(separator: ", "))
-                }
-                if let ready = instance.ready { details.append("ready \(describe(ready.check))") }
-                print("  \(pad(instance.name, width))  \(details.joined(separator: "  "))  \(oneLine(process.command))")
+        // One buffer, written when it fills: 60 000 processes are 60 000 lines,
+        // and a `print` each (with its stdio lock) was a good part of the run.
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 16)
+        func emit(_ line: String) {
+            out.append(contentsOf: line.utf8)
+            out.append(UInt8(ascii: "\n"))
+            if out.count >= 1 << 16 {
+                Descriptor.writeAll(1, out)
+                out.removeAll(keepingCapacity: true)
             }
         }
+        emit("\(displayPath(spec.configFile)): \(spec.processes.count) process\(spec.processes.count == 1 ? "" : "es")")
+        var width = 0
+        for p in spec.processes {
+            for replica in 0..<max(p.replicas, 1) { width = max(width, p.instanceName(replica: replica, of: p.replicas).count) }
+        }
+        if spec.processes.isEmpty { width = 4 }
+        for process in spec.processes {
+            let command = oneLine(process.command)
+            if process.replicas == 0 {
+                emit("  \(pad(process.name, width))  (0 replicas: not started)  \(command)")
+                continue
+            }
+            // What every replica shares; only PORT, the name and the probe differ.
+            var shared = process.kind.rawValue
+            if process.restart != .no { shared += "  restart \(process.restart.rawValue)" }
+            if !process.autostart { shared += "  autostart false" }
+            if let timeout = process.timeout { shared += "  timeout \(timeout.humanDescription)" }
+            if !process.dependsOn.isEmpty {
+                shared += "  after " + process.dependsOn.map { "\($0.name) \($0.condition.rawValue)" }.joined(separator: ", ")
+            }
+            for replica in 0..<process.replicas {
+                var line = "  " + pad(process.instanceName(replica: replica, of: process.replicas), width) + "  "
+                // The instance's PORT (`ProcessSpec.instance`), without building its environment.
+                if let port = process.port.map({ String($0 + replica) }) ?? process.environment["PORT"] { line += "PORT=\(port)  " }
+                line += shared
+                // A probe's text is interpolated per instance.
+                if process.ready != nil, let ready = process.instance(replica: replica, of: process.replicas).ready {
+                    line += "  ready \(describe(ready.check))"
+                }
+                emit(line + "  " + command)
+            }
+        }
+        Descriptor.writeAll(1, out)
     }
 
     private func describe(_ check: ProbeCheck) -> String {
@@ -420,6 +443,8 @@ struct Check {
 
 /// The first line of a multi-line command, marked as cut.
 func oneLine(_ command: String) -> String {
+    // Most commands are one line: no need to split them into Characters.
+    guard command.utf8.contains(UInt8(ascii: "\n")) else { return command }
     let lines = command.split(separator: "\n", omittingEmptySubsequences: true)
     guard lines.count > 1, let first = lines.first else { return command }
     return first + " …"
