@@ -353,20 +353,21 @@ struct Loader {
         // The environment is copied only for a process that changes it: 100 000
         // processes that do not must not cost 100 000 copies of orch's environment.
         if !process.envFiles.isEmpty || !process.env.isEmpty {
-            var scope = global
-            scope["PORT"] = String(defaultPort)
+            // What `env` values see: what the process set so far, its PORT, the
+            // config's and orch's environment; looked up in that order, not merged.
+            let portText = String(defaultPort)
+            func lookup(_ name: String) -> String? { own[name] ?? (name == "PORT" ? portText : global[name]) }
             for file in process.envFiles {
                 let path = Path.absolute(file.path, relativeTo: directory)
                 let missing = ConfigDiagnostic(
                     file: configFile, line: file.location.line, column: file.location.column,
                     message: "env_file '\(file.path)' of process '\(process.name)': no such file (\(path))"
                 )
-                for (key, value) in readEnvFile(path, missing: missing) { own[key] = value; scope[key] = value }
+                for (key, value) in readEnvFile(path, missing: missing) { own[key] = value }
             }
             for entry in process.env {
-                let value = Interpolation.expand(entry.value, scope)
+                let value = Interpolation.expand(entry.value, value: lookup)
                 own[entry.key] = value
-                scope[entry.key] = value
                 // A value that uses PORT or ORCH_PROCESS_NAME differs per replica.
                 if entry.value.containsBytes("PORT") || entry.value.containsBytes("ORCH_PROCESS_NAME") { perInstance[entry.key] = entry.value }
             }

@@ -10,7 +10,13 @@
 /// rescanning; a default whose variable is set is skipped, not expanded).
 public enum Interpolation {
     public static func expand(_ text: String, _ environment: [String: String]) -> String {
-        guard text.utf8.contains(UInt8(ascii: "$")) else { return text }
+        expand(text) { environment[$0] }
+    }
+
+    /// The same, with variables looked up by `value`: layers of variables need
+    /// not be merged into one dictionary first.
+    public static func expand(_ text: String, value: (String) -> String?) -> String {
+        guard text.containsByte(UInt8(ascii: "$")) else { return text }
         let scalars = Array(text.unicodeScalars)
         let closes = matchingBraces(scalars)
         var out = String.UnicodeScalarView()
@@ -44,24 +50,24 @@ public enum Interpolation {
                 while end < close, !":${}".unicodeScalars.contains(scalars[end]) { end += 1 }
                 let name = String(String.UnicodeScalarView(scalars[(i + 2)..<end]))
                 if end == close {
-                    emit(environment[name] ?? "")
+                    emit(value(name) ?? "")
                     i = close + 1
                 } else if scalars[end] == ":", end + 1 < close, scalars[end + 1] == "-" {
-                    let value = environment[name] ?? ""
-                    emit(value)
-                    open.append((close, skipping || !value.isEmpty))
+                    let found = value(name) ?? ""
+                    emit(found)
+                    open.append((close, skipping || !found.isEmpty))
                     i = end + 2
                 } else {
                     // `${A:=x}`, `${A$B}`: not a form orch knows, looked up as written
                     // (as before), so usually empty; never rescanned.
-                    if !skipping { emit(environment[String(String.UnicodeScalarView(scalars[(i + 2)..<close]))] ?? "") }
+                    if !skipping { emit(value(String(String.UnicodeScalarView(scalars[(i + 2)..<close]))) ?? "") }
                     i = close + 1
                 }
             } else if isNameStart(next) {
                 var end = i + 1
                 while end < scalars.count, isName(scalars[end]) { end += 1 }
                 let name = String(String.UnicodeScalarView(scalars[(i + 1)..<end]))
-                emit(environment[name] ?? "")
+                emit(value(name) ?? "")
                 i = end
             } else {
                 emit(c)

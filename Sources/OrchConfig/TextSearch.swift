@@ -21,3 +21,14 @@ extension StringProtocol {
         return false
     }
 }
+
+extension StringProtocol {
+    /// Whether the UTF-8 of this string contains `byte` (a NUL, a newline), over
+    /// its contiguous storage when it has one: `utf8.contains` steps through the
+    /// view an index at a time, about ten times slower, which showed when every
+    /// text of a 60 000-process config is checked.
+    public func containsByte(_ byte: UInt8) -> Bool {
+        if let found = utf8.withContiguousStorageIfAvailable({ $0.contains(byte) }) { return found }
+        return utf8.contains(byte)
+    }
+}

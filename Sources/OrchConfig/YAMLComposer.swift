@@ -64,6 +64,8 @@ struct YAMLComposer {
     /// Nodes that aliases may add: at least this many, or ten times the nodes written out.
     static let maxAliasNodes = 1_000_000
     static let maxDepth = 1_000
+    /// Pairs from which a mapping's keys are looked up in `Open.keyLines`.
+    static let indexedPairs = 8
 
     var root: Node?
     var diagnostics: [ConfigDiagnostic] = []
@@ -76,7 +78,9 @@ struct YAMLComposer {
         var items: [Node] = []
         var pairs: [Node.Pair] = []
         var pendingKey: Node?
-        /// First line of each scalar key so far.
+        /// First line of each scalar key so far, once the mapping has
+        /// `indexedPairs` pairs; a smaller one is searched pair by pair (most
+        /// mappings have a few keys, and a dictionary each cost more than the scan).
         var keyLines: [String: Int] = [:]
         /// This node and everything below it, aliases expanded.
         var expandedCount = 1
@@ -108,10 +112,20 @@ struct YAMLComposer {
             } else if let key = parent.pendingKey {
                 var pair = Node.Pair(key: key, value: node)
                 if case .scalar(let scalar) = key {
-                    if let first = parent.keyLines[scalar.string] {
-                        pair.duplicateOf = first
+                    if parent.pairs.count < Self.indexedPairs {
+                        // The first earlier pair with the same key text (never a duplicate itself).
+                        pair.duplicateOf = parent.pairs.first { $0.key.scalar?.string == scalar.string }?.key.mark.line
                     } else {
-                        parent.keyLines[scalar.string] = scalar.mark.line
+                        if parent.pairs.count == Self.indexedPairs {
+                            for earlier in parent.pairs where earlier.duplicateOf == nil {
+                                if let text = earlier.key.scalar?.string { parent.keyLines[text] = earlier.key.mark.line }
+                            }
+                        }
+                        if let first = parent.keyLines[scalar.string] {
+                            pair.duplicateOf = first
+                        } else {
+                            parent.keyLines[scalar.string] = scalar.mark.line
+                        }
                     }
                 }
                 parent.pairs.append(pair)

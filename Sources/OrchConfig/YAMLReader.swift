@@ -88,7 +88,7 @@ struct YAMLReader {
         if !Procfile.isValidName(name) {
             error(keyNode, "invalid process name '\(name)': \(Procfile.nameRule(name))")
         }
-        let here = "in process '\(name)'"
+        func here() -> String { "in process '\(name)'" }
         var process = RawProject.Process(name: name, location: location(keyNode), command: "")
         if Self.isNull(value) {
             error(keyNode, "process '\(name)' has no 'command'")
@@ -99,12 +99,12 @@ struct YAMLReader {
             process.command = command(value, name: name) ?? ""
             return process
         }
-        guard let entries = entries(of: value, what: "process '\(name)'", context: here, allowed: Self.processKeys) else {
+        guard let entries = entries(of: value, what: "process '\(name)'", context: here(), allowed: Self.processKeys) else {
             return process
         }
         var sawCommand = false
         for (key, _, value) in entries {
-            let what = "'\(key)' \(here)"
+            func what() -> String { "'\(key)' \(here())" }
             if key == "command" {
                 sawCommand = true
                 process.command = command(value, name: name) ?? ""
@@ -113,28 +113,28 @@ struct YAMLReader {
             if Self.isNull(value) { continue }
             switch key {
             case "cwd":
-                process.cwd = string(value, what)
+                process.cwd = string(value, what())
                 process.cwdLocation = location(value)
             case "env":
-                process.env = environment(value, what: what)
+                process.env = environment(value, what: what())
             case "env_file":
-                process.envFiles = envFiles(value, what: what)
+                process.envFiles = envFiles(value, what: what())
             case "kind":
-                if let text = string(value, what) {
+                if let text = string(value, what()) {
                     if let kind = ProcessKind(rawValue: text) {
                         process.kind = kind
                     } else {
-                        error(value, "\(what) must be service or job, got '\(text)'\(Suggestion.hint(for: text, in: ProcessKind.allCases.map(\.rawValue), listing: false))")
+                        error(value, "\(what()) must be service or job, got '\(text)'\(Suggestion.hint(for: text, in: ProcessKind.allCases.map(\.rawValue), listing: false))")
                     }
                 }
             case "replicas":
-                process.replicas = integer(value, what, in: 0...Formation.maxReplicas, expected: "a number from 0 to \(Formation.maxReplicas)")
+                process.replicas = integer(value, what(), in: 0...Formation.maxReplicas, expected: "a number from 0 to \(Formation.maxReplicas)")
             case "restart":
-                process.restart = restart(value, what: what)
+                process.restart = restart(value, what: what())
             case "backoff":
                 process.backoff = backoff(value, name: name) ?? process.backoff
             case "max_restarts":
-                process.maxRestarts = integer(value, what, in: 0...Int.max, expected: "a non-negative integer")
+                process.maxRestarts = integer(value, what(), in: 0...Int.max, expected: "a non-negative integer")
             case "depends_on":
                 process.dependsOn = dependencies(value, name: name)
             case "ready":
@@ -143,22 +143,22 @@ struct YAMLReader {
             case "stop":
                 process.stop = stop(value, name: name) ?? process.stop
             case "optional":
-                process.optional = bool(value, what) ?? false
+                process.optional = bool(value, what()) ?? false
             case "port":
-                process.port = integer(value, what, in: 1...65535, expected: "a port number (1-65535)")
+                process.port = integer(value, what(), in: 1...65535, expected: "a port number (1-65535)")
                 process.portLocation = location(value)
             case "watch":
                 process.watch = watch(value, name: name)
             case "pty":
-                process.pty = bool(value, what) ?? false
+                process.pty = bool(value, what()) ?? false
             case "timeout":
-                process.timeout = duration(value, what)
+                process.timeout = duration(value, what())
                 if process.timeout == .zero {
-                    error(value, "\(what) must be longer than 0 (leave it out for no time limit)")
+                    error(value, "\(what()) must be longer than 0 (leave it out for no time limit)")
                     process.timeout = nil
                 }
             case "autostart":
-                process.autostart = bool(value, what) ?? true
+                process.autostart = bool(value, what()) ?? true
             case "log":
                 process.log = log(value, name: name)
             default:
@@ -180,13 +180,13 @@ struct YAMLReader {
         return text
     }
 
-    mutating func restart(_ node: Node, what: String) -> RestartPolicy? {
-        guard let text = string(node, what) else { return nil }
+    mutating func restart(_ node: Node, what: @autoclosure () -> String) -> RestartPolicy? {
+        guard let text = string(node, what()) else { return nil }
         // YAML 1.1 reads a bare `no` as false; either way it means no restarts.
         if ["no", "false", "off"].contains(text.lowercased()) { return .no }
         if let policy = RestartPolicy(rawValue: text) { return policy }
         let valid = RestartPolicy.allCases.map(\.rawValue)
-        error(node, "\(what) must be no, on-failure or always, got '\(text)'\(Suggestion.hint(for: text, in: valid, listing: false))")
+        error(node, "\(what()) must be no, on-failure or always, got '\(text)'\(Suggestion.hint(for: text, in: valid, listing: false))")
         return nil
     }
 
@@ -194,11 +194,11 @@ struct YAMLReader {
         var control = ControlSpec()
         guard let entries = entries(of: node, what: "'control'", context: "in 'control'", allowed: Self.controlKeys) else { return control }
         for (key, _, value) in entries where !Self.isNull(value) {
-            let what = "'\(key)' in 'control'"
+            func what() -> String { "'\(key)' in 'control'" }
             switch key {
-            case "port": control.port = integer(value, what, in: 1...65535, expected: "a port number (1-65535)")
+            case "port": control.port = integer(value, what(), in: 1...65535, expected: "a port number (1-65535)")
             case "socket":
-                control.socket = string(value, what)
+                control.socket = string(value, what())
                 socketLocation = location(value)
             default: break
             }
@@ -207,21 +207,21 @@ struct YAMLReader {
     }
 
     mutating func backoff(_ node: Node, name: String) -> Backoff? {
-        let here = "in 'backoff' of process '\(name)'"
-        guard let entries = entries(of: node, what: "'backoff' in process '\(name)'", context: here, allowed: Self.backoffKeys) else { return nil }
+        func here() -> String { "in 'backoff' of process '\(name)'" }
+        guard let entries = entries(of: node, what: "'backoff' in process '\(name)'", context: here(), allowed: Self.backoffKeys) else { return nil }
         var backoff = Backoff()
         for (key, _, value) in entries where !Self.isNull(value) {
-            let what = "'\(key)' \(here)"
+            func what() -> String { "'\(key)' \(here())" }
             switch key {
-            case "initial": backoff.initial = duration(value, what) ?? backoff.initial
-            case "max": backoff.max = duration(value, what) ?? backoff.max
-            case "reset_after": backoff.resetAfter = duration(value, what) ?? backoff.resetAfter
+            case "initial": backoff.initial = duration(value, what()) ?? backoff.initial
+            case "max": backoff.max = duration(value, what()) ?? backoff.max
+            case "reset_after": backoff.resetAfter = duration(value, what()) ?? backoff.resetAfter
             case "factor":
-                if let text = string(value, what) {
+                if let text = string(value, what()) {
                     if let factor = Double(text), factor >= 1, factor.isFinite {
                         backoff.factor = factor
                     } else {
-                        error(value, "\(what) must be a number of at least 1, got '\(text)'")
+                        error(value, "\(what()) must be a number of at least 1, got '\(text)'")
                     }
                 }
             default: break
@@ -234,24 +234,24 @@ struct YAMLReader {
     }
 
     mutating func dependencies(_ node: Node, name: String) -> [RawProject.DependencyEntry] {
-        let what = "'depends_on' in process '\(name)'"
+        func what() -> String { "'depends_on' in process '\(name)'" }
         var result: [RawProject.DependencyEntry] = []
         var seen: Set<String> = []
         func add(_ reader: inout YAMLReader, keyNode: Node, value: Node?) {
-            guard let dependency = reader.string(keyNode, "a name in \(what)") else { return }
+            guard let dependency = reader.string(keyNode, "a name in \(what())") else { return }
             var condition = DependencyCondition.started
             if let value, !Self.isNull(value) {
-                let conditionWhat = "the condition for '\(dependency)' in \(what)"
-                guard let text = reader.string(value, conditionWhat) else { return }
+                func conditionWhat() -> String { "the condition for '\(dependency)' in \(what())" }
+                guard let text = reader.string(value, conditionWhat()) else { return }
                 guard let parsed = DependencyCondition(rawValue: text) else {
                     let valid = DependencyCondition.allCases.map(\.rawValue)
-                    reader.error(value, "\(conditionWhat) must be started, ready, completed or succeeded, got '\(text)'\(Suggestion.hint(for: text, in: valid, listing: false))")
+                    reader.error(value, "\(conditionWhat()) must be started, ready, completed or succeeded, got '\(text)'\(Suggestion.hint(for: text, in: valid, listing: false))")
                     return
                 }
                 condition = parsed
             }
             guard seen.insert(dependency).inserted else {
-                reader.error(keyNode, "'\(dependency)' is listed twice in \(what)")
+                reader.error(keyNode, "'\(dependency)' is listed twice in \(what())")
                 return
             }
             result.append(RawProject.DependencyEntry(dependency: Dependency(name: dependency, condition: condition), location: reader.location(keyNode)))
@@ -268,7 +268,7 @@ struct YAMLReader {
         case .scalar:
             add(&self, keyNode: node, value: nil)
         default:
-            if let entries = entries(of: node, what: what, context: "in \(what)", allowed: nil) {
+            if let entries = entries(of: node, what: what(), context: "in \(what())", allowed: nil) {
                 for entry in entries { add(&self, keyNode: entry.keyNode, value: entry.value) }
             }
         }
@@ -276,37 +276,37 @@ struct YAMLReader {
     }
 
     mutating func ready(_ node: Node, name: String) -> ReadyProbe? {
-        let here = "in 'ready' of process '\(name)'"
-        guard let entries = entries(of: node, what: "'ready' in process '\(name)'", context: here, allowed: Self.readyKeys) else { return nil }
+        func here() -> String { "in 'ready' of process '\(name)'" }
+        guard let entries = entries(of: node, what: "'ready' in process '\(name)'", context: here(), allowed: Self.readyKeys) else { return nil }
         var check: ProbeCheck?
         var checkKey: String?
         var probe = ReadyProbe(check: .log(text: ""))
         for (key, keyNode, value) in entries where !Self.isNull(value) {
-            let what = "'\(key)' \(here)"
+            func what() -> String { "'\(key)' \(here())" }
             if Self.probeChecks.contains(key) {
                 if let checkKey {
                     error(keyNode, "'ready' in process '\(name)' has both '\(checkKey)' and '\(key)': use exactly one of tcp, http, exec, log")
                     continue
                 }
                 checkKey = key
-                guard let text = string(value, what) else { continue }
+                guard let text = string(value, what()) else { continue }
                 if Self.isBlank(text) {
-                    error(value, "\(what) must not be empty")
+                    error(value, "\(what()) must not be empty")
                     continue
                 }
                 switch key {
-                case "tcp": check = tcpCheck(text, node: value, what: what)
-                case "http": check = httpCheck(text, node: value, what: what)
+                case "tcp": check = tcpCheck(text, node: value, what: what())
+                case "http": check = httpCheck(text, node: value, what: what())
                 case "exec": check = .exec(command: text)
                 default: check = .log(text: text)
                 }
                 continue
             }
             switch key {
-            case "interval": probe.interval = duration(value, what) ?? probe.interval
-            case "timeout": probe.timeout = duration(value, what) ?? probe.timeout
-            case "initial_delay": probe.initialDelay = duration(value, what) ?? probe.initialDelay
-            case "retries": probe.retries = integer(value, what, in: 0...Int.max, expected: "a non-negative integer")
+            case "interval": probe.interval = duration(value, what()) ?? probe.interval
+            case "timeout": probe.timeout = duration(value, what()) ?? probe.timeout
+            case "initial_delay": probe.initialDelay = duration(value, what()) ?? probe.initialDelay
+            case "retries": probe.retries = integer(value, what(), in: 0...Int.max, expected: "a non-negative integer")
             default: break
             }
         }
@@ -322,14 +322,14 @@ struct YAMLReader {
 
     /// `5432`, `$PORT`, `host:port`, `[::1]:port`; the host defaults to 127.0.0.1.
     /// Both parts stay templates: `ProcessSpec.instance` interpolates them.
-    mutating func tcpCheck(_ text: String, node: Node, what: String) -> ProbeCheck? {
+    mutating func tcpCheck(_ text: String, node: Node, what: @autoclosure () -> String) -> ProbeCheck? {
         let text = text.trimmingWhitespace()
         var host = "127.0.0.1", port = text
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
             host = String(text[text.index(after: text.startIndex)..<close])
             let rest = text[text.index(after: close)...]
             guard rest.hasPrefix(":") else {
-                error(node, "\(what) must be a port or host:port, got '\(text)'")
+                error(node, "\(what()) must be a port or host:port, got '\(text)'")
                 return nil
             }
             port = String(rest.dropFirst())
@@ -340,13 +340,13 @@ struct YAMLReader {
         }
         if !port.contains("$") {
             guard let number = Int(port), (1...65535).contains(number) else {
-                error(node, "\(what) must be a port or host:port, got '\(text)' (port must be 1-65535)")
+                error(node, "\(what()) must be a port or host:port, got '\(text)' (port must be 1-65535)")
                 return nil
             }
         }
         // The probe connects without name lookups (they would block the loop).
         if !host.contains("$") && !YAMLReader.isAddress(host) {
-            error(node, "\(what): '\(host)' is a host name; the probe takes an IP address (127.0.0.1, [::1]) or localhost")
+            error(node, "\(what()): '\(host)' is a host name; the probe takes an IP address (127.0.0.1, [::1]) or localhost")
             return nil
         }
         return .tcp(host: host, port: port)
@@ -363,38 +363,38 @@ struct YAMLReader {
     /// A URL; a bare path (`/health`) means `http://127.0.0.1:$PORT/health`.
     /// The probe speaks plain HTTP only, so https:// is refused here rather than
     /// failing every check at run time.
-    mutating func httpCheck(_ text: String, node: Node, what: String) -> ProbeCheck? {
+    mutating func httpCheck(_ text: String, node: Node, what: @autoclosure () -> String) -> ProbeCheck? {
         let text = text.trimmingWhitespace()
         if text.hasPrefix("/") { return .http(url: "http://127.0.0.1:$PORT\(text)") }
         let lowered = text.lowercased()
         if lowered.hasPrefix("https://") {
-            error(node, "\(what): https:// is not supported, the probe speaks plain HTTP; probe an http:// port, or use `exec: curl -fsS \(text)`")
+            error(node, "\(what()): https:// is not supported, the probe speaks plain HTTP; probe an http:// port, or use `exec: curl -fsS \(text)`")
             return nil
         }
         if lowered.hasPrefix("http://") { return .http(url: "http://" + text.dropFirst("http://".count)) }
         guard text.hasPrefix("$") else {
-            error(node, "\(what) must be a URL starting with http://, or a path like /health, got '\(text)'")
+            error(node, "\(what()) must be a URL starting with http://, or a path like /health, got '\(text)'")
             return nil
         }
         return .http(url: text)
     }
 
     mutating func stop(_ node: Node, name: String) -> StopSpec? {
-        let here = "in 'stop' of process '\(name)'"
-        guard let entries = entries(of: node, what: "'stop' in process '\(name)'", context: here, allowed: Self.stopKeys) else { return nil }
+        func here() -> String { "in 'stop' of process '\(name)'" }
+        guard let entries = entries(of: node, what: "'stop' in process '\(name)'", context: here(), allowed: Self.stopKeys) else { return nil }
         var stop = StopSpec()
         for (key, _, value) in entries where !Self.isNull(value) {
-            let what = "'\(key)' \(here)"
+            func what() -> String { "'\(key)' \(here())" }
             switch key {
-            case "timeout": stop.timeout = duration(value, what) ?? stop.timeout
+            case "timeout": stop.timeout = duration(value, what()) ?? stop.timeout
             case "signal":
-                guard let text = string(value, what) else { continue }
+                guard let text = string(value, what()) else { continue }
                 if let number = SignalName.number(text) {
                     stop.signal = number
                 } else {
                     var bare = text.uppercased()
                     if bare.hasPrefix("SIG") { bare.removeFirst(3) }
-                    error(value, "\(what): unknown signal '\(text)'\(Suggestion.hint(for: bare, in: SignalName.names, listing: false))")
+                    error(value, "\(what()): unknown signal '\(text)'\(Suggestion.hint(for: bare, in: SignalName.names, listing: false))")
                 }
             default: break
             }
@@ -403,19 +403,19 @@ struct YAMLReader {
     }
 
     mutating func watch(_ node: Node, name: String) -> WatchSpec? {
-        let here = "in 'watch' of process '\(name)'"
+        func here() -> String { "in 'watch' of process '\(name)'" }
         var spec = WatchSpec(paths: [])
         let pathsNode: Node
         if case .mapping = node {
-            guard let entries = entries(of: node, what: "'watch' in process '\(name)'", context: here, allowed: Self.watchKeys) else { return nil }
+            guard let entries = entries(of: node, what: "'watch' in process '\(name)'", context: here(), allowed: Self.watchKeys) else { return nil }
             var paths: Node?
             for (key, _, value) in entries where !Self.isNull(value) {
-                let what = "'\(key)' \(here)"
+                func what() -> String { "'\(key)' \(here())" }
                 switch key {
                 case "paths": paths = value
-                case "ignore": spec.ignore = stringList(value, what)?.map(\.text) ?? []
-                case "debounce": spec.debounce = duration(value, what) ?? spec.debounce
-                case "gitignore": spec.gitignore = bool(value, what) ?? true
+                case "ignore": spec.ignore = stringList(value, what())?.map(\.text) ?? []
+                case "debounce": spec.debounce = duration(value, what()) ?? spec.debounce
+                case "gitignore": spec.gitignore = bool(value, what()) ?? true
                 default: break
                 }
             }
@@ -437,29 +437,29 @@ struct YAMLReader {
     }
 
     mutating func log(_ node: Node, name: String) -> LogFileSpec? {
-        let here = "in 'log' of process '\(name)'"
+        func here() -> String { "in 'log' of process '\(name)'" }
         if case .scalar = node {
             return string(node, "'log' in process '\(name)'").map { LogFileSpec(file: $0) }
         }
-        guard let entries = entries(of: node, what: "'log' in process '\(name)'", context: here, allowed: Self.logKeys) else { return nil }
+        guard let entries = entries(of: node, what: "'log' in process '\(name)'", context: here(), allowed: Self.logKeys) else { return nil }
         var spec = LogFileSpec(file: "")
         var sawFile = false
         for (key, _, value) in entries where !Self.isNull(value) {
-            let what = "'\(key)' \(here)"
+            func what() -> String { "'\(key)' \(here())" }
             switch key {
             case "file":
-                if let file = string(value, what) {
+                if let file = string(value, what()) {
                     spec.file = file
                     sawFile = !file.isEmpty
                 }
             case "keep":
-                spec.keep = integer(value, what, in: 0...10_000, expected: "a non-negative integer") ?? spec.keep
+                spec.keep = integer(value, what(), in: 0...10_000, expected: "a non-negative integer") ?? spec.keep
             case "max_size":
-                guard let text = string(value, what) else { continue }
+                guard let text = string(value, what()) else { continue }
                 if let size = Self.parseSize(text) {
                     spec.maxSize = size
                 } else {
-                    error(value, "\(what) must be a size like 10MB, 512K or 1G, got '\(text)'")
+                    error(value, "\(what()) must be a size like 10MB, 512K or 1G, got '\(text)'")
                 }
             default: break
             }
@@ -488,12 +488,12 @@ struct YAMLReader {
 
     // MARK: - Environments
 
-    mutating func environment(_ node: Node, what: String) -> [RawProject.EnvEntry] {
+    mutating func environment(_ node: Node, what: @autoclosure () -> String) -> [RawProject.EnvEntry] {
         var result: [RawProject.EnvEntry] = []
         func add(_ reader: inout YAMLReader, key: String, value: String, node: Node) {
             // Byte checks: String.contains(String) sets up a substring search per call.
             guard !key.isEmpty, !key.utf8.contains(UInt8(ascii: "=")), !key.utf8.contains(0) else {
-                reader.error(node, "invalid variable name '\(key)' in \(what)")
+                reader.error(node, "invalid variable name '\(key)' in \(what())")
                 return
             }
             result.append(RawProject.EnvEntry(key: key, value: value, location: reader.location(node)))
@@ -501,47 +501,48 @@ struct YAMLReader {
         if case .sequence(let sequence) = node {
             // docker-compose's list form: `- KEY=value`.
             for item in sequence.items {
-                guard let text = string(item, "an entry of \(what)") else { continue }
+                guard let text = string(item, "an entry of \(what())") else { continue }
                 guard let equals = text.firstIndex(of: "=") else {
-                    error(item, "an entry of \(what) must be KEY=value, got '\(text)'")
+                    error(item, "an entry of \(what()) must be KEY=value, got '\(text)'")
                     continue
                 }
                 add(&self, key: String(text[..<equals]), value: String(text[text.index(after: equals)...]), node: item)
             }
             return result
         }
-        guard let entries = entries(of: node, what: what, context: "in \(what)", allowed: nil) else { return [] }
+        guard let entries = entries(of: node, what: what(), context: "in \(what())", allowed: nil) else { return [] }
         for (key, keyNode, value) in entries where !Self.isNull(value) {
-            guard let text = string(value, "'\(key)' in \(what)") else { continue }
+            guard let text = string(value, "'\(key)' in \(what())") else { continue }
             add(&self, key: key, value: text, node: keyNode)
         }
         return result
     }
 
-    mutating func envFiles(_ node: Node, what: String) -> [RawProject.EnvFile] {
-        (stringList(node, what) ?? []).map { RawProject.EnvFile(path: $0.text, location: location($0.node)) }
+    mutating func envFiles(_ node: Node, what: @autoclosure () -> String) -> [RawProject.EnvFile] {
+        (stringList(node, what()) ?? []).map { RawProject.EnvFile(path: $0.text, location: location($0.node)) }
     }
 
     // MARK: - Values
 
     /// The pairs of a mapping in order, with `<<` merges applied and unknown and
     /// duplicated keys reported (and left out).
-    mutating func entries(of node: Node, what: String, context: String, allowed: [String]?, noun: String = "key", ignoringExtensions: Bool = false) -> [Entry]? {
+    mutating func entries(of node: Node, what: @autoclosure () -> String, context: @autoclosure () -> String, allowed: [String]?, noun: String = "key", ignoringExtensions: Bool = false) -> [Entry]? {
         guard case .mapping(let mapping) = node else {
-            error(node, "\(what) must be a map, got \(Self.describe(node))")
+            error(node, "\(what()) must be a map, got \(Self.describe(node))")
             return nil
         }
         var explicit: [Entry] = []
+        explicit.reserveCapacity(mapping.pairs.count)
         var merged: [Entry] = []
         for pair in mapping.pairs {
             let keyNode = pair.key, value = pair.value
             guard case .scalar(let scalar) = keyNode else {
-                error(keyNode, "keys \(context.isEmpty ? "in \(what)" : context) must be strings, got \(Self.describe(keyNode))")
+                error(keyNode, "keys \(context().isEmpty ? "in \(what())" : context()) must be strings, got \(Self.describe(keyNode))")
                 continue
             }
             let key = scalar.string
             if let firstLine = pair.duplicateOf {
-                let place = context.isEmpty ? "" : " \(context)"
+                let place = context().isEmpty ? "" : " \(context())"
                 duplicate(keyNode, "duplicate \(noun) '\(key)'\(place) (first defined at line \(firstLine))")
                 continue
             }
@@ -550,7 +551,7 @@ struct YAMLReader {
                 if case .sequence(let sequence) = value { sources = sequence.items } else { sources = [value] }
                 for source in sources {
                     guard case .mapping(let sourceMapping) = source else {
-                        error(source, "a '<<' merge \(context) must be a map or a list of maps, got \(Self.describe(source))")
+                        error(source, "a '<<' merge \(context()) must be a map or a list of maps, got \(Self.describe(source))")
                         continue
                     }
                     for mergedPair in sourceMapping.pairs {
@@ -558,7 +559,7 @@ struct YAMLReader {
                         // The first of the two is merged; the other is a mistake in
                         // the file like any duplicate, wherever the map is used.
                         if let firstLine = mergedPair.duplicateOf {
-                            duplicate(mergedPair.key, "duplicate \(noun) '\(name)' in a '<<' merge \(context.isEmpty ? "in \(what)" : context) (first defined at line \(firstLine))")
+                            duplicate(mergedPair.key, "duplicate \(noun) '\(name)' in a '<<' merge \(context().isEmpty ? "in \(what())" : context()) (first defined at line \(firstLine))")
                             continue
                         }
                         merged.append((name, mergedPair.key, mergedPair.value))
@@ -568,16 +569,17 @@ struct YAMLReader {
             }
             if ignoringExtensions && key.hasPrefix("x-") { continue }
             if let allowed, !allowed.contains(key) {
-                error(keyNode, "unknown key '\(key)' \(context)\(Suggestion.hint(for: key, in: allowed))")
+                error(keyNode, "unknown key '\(key)' \(context())\(Suggestion.hint(for: key, in: allowed))")
                 continue
             }
             explicit.append((key, keyNode, value))
         }
+        guard !merged.isEmpty else { return explicit }
         var present = Set(explicit.map(\.key))
         for entry in merged where !present.contains(entry.key) {
             present.insert(entry.key)
             if let allowed, !allowed.contains(entry.key) {
-                error(entry.keyNode, "unknown key '\(entry.key)' \(context)\(Suggestion.hint(for: entry.key, in: allowed))")
+                error(entry.keyNode, "unknown key '\(entry.key)' \(context())\(Suggestion.hint(for: entry.key, in: allowed))")
                 continue
             }
             explicit.append(entry)
@@ -585,9 +587,9 @@ struct YAMLReader {
         return explicit
     }
 
-    mutating func string(_ node: Node, _ what: String) -> String? {
+    mutating func string(_ node: Node, _ what: @autoclosure () -> String) -> String? {
         guard case .scalar(let scalar) = node else {
-            error(node, "\(what) must be a string, got \(Self.describe(node))")
+            error(node, "\(what()) must be a string, got \(Self.describe(node))")
             return nil
         }
         return scalar.string
@@ -596,52 +598,52 @@ struct YAMLReader {
     /// A number in `range`, plain or quoted (`"8080"`, as docker-compose files quote
     /// ports), or tagged `!!int`; another explicit tag (`!!str 3`, `! 3`) says the
     /// value is not a number, so it is refused rather than read as one.
-    mutating func integer(_ node: Node, _ what: String, in range: ClosedRange<Int>, expected: String) -> Int? {
-        guard let text = string(node, what) else { return nil }
+    mutating func integer(_ node: Node, _ what: @autoclosure () -> String, in range: ClosedRange<Int>, expected: @autoclosure () -> String) -> Int? {
+        guard let text = string(node, what()) else { return nil }
         if let tag = node.scalar?.tag, tag != "!!int" {
-            error(node, "\(what) must be \(expected), got '\(text)' tagged \(tag), which makes it \(tag == "!!str" || tag == "!" ? "a string" : "not an integer"): remove the tag")
+            error(node, "\(what()) must be \(expected()), got '\(text)' tagged \(tag), which makes it \(tag == "!!str" || tag == "!" ? "a string" : "not an integer"): remove the tag")
             return nil
         }
         guard let value = Int(text.trimmingWhitespace()), range.contains(value) else {
-            error(node, "\(what) must be \(expected), got '\(text)'")
+            error(node, "\(what()) must be \(expected()), got '\(text)'")
             return nil
         }
         return value
     }
 
-    mutating func bool(_ node: Node, _ what: String) -> Bool? {
-        guard let text = string(node, what) else { return nil }
+    mutating func bool(_ node: Node, _ what: @autoclosure () -> String) -> Bool? {
+        guard let text = string(node, what()) else { return nil }
         switch text.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
         default:
-            error(node, "\(what) must be true or false, got '\(text)'")
+            error(node, "\(what()) must be true or false, got '\(text)'")
             return nil
         }
     }
 
-    mutating func duration(_ node: Node, _ what: String) -> Duration? {
-        guard let text = string(node, what) else { return nil }
+    mutating func duration(_ node: Node, _ what: @autoclosure () -> String) -> Duration? {
+        guard let text = string(node, what()) else { return nil }
         guard let value = DurationParser.parse(text) else {
-            error(node, "\(what) must be a duration like 250ms, 5s or 1m, got '\(text)'")
+            error(node, "\(what()) must be a duration like 250ms, 5s or 1m, got '\(text)'")
             return nil
         }
         return value
     }
 
     /// A string or a list of strings, each with its node for messages.
-    mutating func stringList(_ node: Node, _ what: String) -> [(text: String, node: Node)]? {
+    mutating func stringList(_ node: Node, _ what: @autoclosure () -> String) -> [(text: String, node: Node)]? {
         switch node {
         case .scalar(let scalar):
             return [(scalar.string, node)]
         case .sequence(let sequence):
             var result: [(text: String, node: Node)] = []
             for item in sequence.items {
-                if let text = string(item, "an entry of \(what)") { result.append((text, item)) }
+                if let text = string(item, "an entry of \(what())") { result.append((text, item)) }
             }
             return result
         default:
-            error(node, "\(what) must be a string or a list of strings, got \(Self.describe(node))")
+            error(node, "\(what()) must be a string or a list of strings, got \(Self.describe(node))")
             return nil
         }
     }

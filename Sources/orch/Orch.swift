@@ -385,18 +385,23 @@ struct Check {
             throw ExitCode(2)
         }
         // One buffer, written when it fills: 60 000 processes are 60 000 lines,
-        // and a `print` each (with its stdio lock) was a good part of the run.
+        // and a `print` of a concatenated line each was a good part of the run.
         var out: [UInt8] = []
         out.reserveCapacity(1 << 16)
-        func emit(_ line: String) {
-            out.append(contentsOf: line.utf8)
+        func put(_ text: String) { out.append(contentsOf: text.utf8) }
+        func endLine() {
             out.append(UInt8(ascii: "\n"))
             if out.count >= 1 << 16 {
                 Descriptor.writeAll(1, out)
                 out.removeAll(keepingCapacity: true)
             }
         }
-        emit("\(displayPath(spec.configFile)): \(spec.processes.count) process\(spec.processes.count == 1 ? "" : "es")")
+        func putPadded(_ name: String, _ width: Int) {
+            put(name)
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(0, width - name.count)))
+        }
+        put("\(displayPath(spec.configFile)): \(spec.processes.count) process\(spec.processes.count == 1 ? "" : "es")")
+        endLine()
         var width = 0
         for p in spec.processes {
             for replica in 0..<max(p.replicas, 1) { width = max(width, p.instanceName(replica: replica, of: p.replicas).count) }
@@ -405,27 +410,46 @@ struct Check {
         for process in spec.processes {
             let command = oneLine(process.command)
             if process.replicas == 0 {
-                emit("  \(pad(process.name, width))  (0 replicas: not started)  \(command)")
+                put("  ")
+                putPadded(process.name, width)
+                put("  (0 replicas: not started)  ")
+                put(command)
+                endLine()
                 continue
             }
             // What every replica shares; only PORT, the name and the probe differ.
-            var shared = process.kind.rawValue
-            if process.restart != .no { shared += "  restart \(process.restart.rawValue)" }
-            if !process.autostart { shared += "  autostart false" }
-            if let timeout = process.timeout { shared += "  timeout \(timeout.humanDescription)" }
-            if !process.dependsOn.isEmpty {
-                shared += "  after " + process.dependsOn.map { "\($0.name) \($0.condition.rawValue)" }.joined(separator: ", ")
+            var shared = Array(process.kind.rawValue.utf8)
+            if process.restart != .no {
+                shared += "  restart ".utf8
+                shared += process.restart.rawValue.utf8
+            }
+            if !process.autostart { shared += "  autostart false".utf8 }
+            if let timeout = process.timeout { shared += "  timeout \(timeout.humanDescription)".utf8 }
+            for (index, dependency) in process.dependsOn.enumerated() {
+                shared += (index == 0 ? "  after " : ", ").utf8
+                shared += dependency.name.utf8
+                shared += " ".utf8
+                shared += dependency.condition.rawValue.utf8
             }
             for replica in 0..<process.replicas {
-                var line = "  " + pad(process.instanceName(replica: replica, of: process.replicas), width) + "  "
+                put("  ")
+                putPadded(process.instanceName(replica: replica, of: process.replicas), width)
+                put("  ")
                 // The instance's PORT (`ProcessSpec.instance`), without building its environment.
-                if let port = process.port.map({ String($0 + replica) }) ?? process.environment["PORT"] { line += "PORT=\(port)  " }
-                line += shared
+                if let port = process.port.map({ String($0 + replica) }) ?? process.environment["PORT"] {
+                    put("PORT=")
+                    put(port)
+                    put("  ")
+                }
+                out += shared
                 // A probe's text is interpolated per instance.
                 if process.ready != nil, let ready = process.instance(replica: replica, of: process.replicas).ready {
-                    line += "  ready \(describe(ready.check))"
+                    put("  ready ")
+                    put(describe(ready.check))
                 }
-                emit(line + "  " + command)
+                put("  ")
+                put(command)
+                endLine()
             }
         }
         Descriptor.writeAll(1, out)
@@ -444,7 +468,7 @@ struct Check {
 /// The first line of a multi-line command, marked as cut.
 func oneLine(_ command: String) -> String {
     // Most commands are one line: no need to split them into Characters.
-    guard command.utf8.contains(UInt8(ascii: "\n")) else { return command }
+    guard command.containsByte(UInt8(ascii: "\n")) else { return command }
     let lines = command.split(separator: "\n", omittingEmptySubsequences: true)
     guard lines.count > 1, let first = lines.first else { return command }
     return first + " …"
