@@ -6,15 +6,17 @@ public enum DurationParser {
     /// Longer texts are refused unread: no duration needs more (`1h59m59.999999999s` is 18).
     static let longestText = 100
 
+    /// Built once: as a local, the table was most of the cost of a parse.
+    static let units: [(suffix: String, nanoseconds: Int64)] = [
+        ("ns", 1), ("us", 1_000), ("µs", 1_000), ("ms", 1_000_000),
+        ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000),
+    ]
+
     public static func parse(_ text: String) -> Duration? {
         guard text.utf8.count <= longestText * 4 else { return nil }
         let text = text.trimmingWhitespace()
         guard text.utf8.count <= longestText else { return nil }
         if text == "0" { return .zero }
-        let units: [(suffix: String, nanoseconds: Int64)] = [
-            ("ns", 1), ("us", 1_000), ("µs", 1_000), ("ms", 1_000_000),
-            ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000),
-        ]
         var rest = Substring(text)
         var total: Int64 = 0
         guard !rest.isEmpty else { return nil }

@@ -19,13 +19,16 @@ public enum Interpolation {
         guard text.containsByte(UInt8(ascii: "$")) else { return text }
         let scalars = Array(text.unicodeScalars)
         let closes = matchingBraces(scalars)
-        var out = String.UnicodeScalarView()
+        // Built as UTF-8: appending to a String.UnicodeScalarView goes through its
+        // generic slow path, several hundred instructions a character.
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
         // Open `${VAR:-` whose closing brace is still ahead: where it is, and
         // whether the default is being skipped (VAR is set, or an outer default is skipped).
         var open: [(close: Int, skipping: Bool)] = []
         var skipping: Bool { open.last?.skipping ?? false }
-        func emit(_ c: Unicode.Scalar) { if !skipping { out.append(c) } }
-        func emit(_ s: String) { if !skipping { out.append(contentsOf: s.unicodeScalars) } }
+        func emit(_ c: Unicode.Scalar) { if !skipping { UTF8.encode(c) { out.append($0) } } }
+        func emit(_ s: String) { if !skipping { out.append(contentsOf: s.utf8) } }
 
         var i = 0
         while i < scalars.count {
@@ -74,7 +77,7 @@ public enum Interpolation {
                 i += 1
             }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// For each `${` (by the index of its `$`), the index of the `}` that closes it,

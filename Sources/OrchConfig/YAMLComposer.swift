@@ -84,6 +84,41 @@ struct YAMLComposer {
         var keyLines: [String: Int] = [:]
         /// This node and everything below it, aliases expanded.
         var expandedCount = 1
+
+        /// Takes a finished child: an item, a mapping's key, or the value that
+        /// completes a pair (marked when its key repeats an earlier one).
+        mutating func add(_ node: Node, expandedCount count: Int) {
+            expandedCount = YAMLComposer.saturatingSum(expandedCount, count)
+            guard isMapping else {
+                items.append(node)
+                return
+            }
+            guard let key = pendingKey else {
+                pendingKey = node
+                return
+            }
+            pendingKey = nil
+            var pair = Node.Pair(key: key, value: node)
+            if case .scalar(let scalar) = key { pair.duplicateOf = firstLine(of: scalar) }
+            pairs.append(pair)
+        }
+
+        /// The line of the earlier key with the same text, or nil (and the key is
+        /// remembered) when it is the first.
+        mutating func firstLine(of scalar: Node.Scalar) -> Int? {
+            if pairs.count < YAMLComposer.indexedPairs {
+                // The first earlier pair with the same key text (never a duplicate itself).
+                return pairs.first { $0.key.scalar?.string == scalar.string }?.key.mark.line
+            }
+            if pairs.count == YAMLComposer.indexedPairs {
+                for earlier in pairs where earlier.duplicateOf == nil {
+                    if let text = earlier.key.scalar?.string { keyLines[text] = earlier.key.mark.line }
+                }
+            }
+            if let first = keyLines[scalar.string] { return first }
+            keyLines[scalar.string] = scalar.mark.line
+            return nil
+        }
     }
 
     init(_ text: String, file: String) {
@@ -102,38 +137,12 @@ struct YAMLComposer {
 
         /// Hands a finished node to its parent (or makes it the root).
         func add(_ node: Node, expandedCount: Int) {
-            guard var parent = stack.popLast() else {
+            guard !stack.isEmpty else {
                 result = node
                 return
             }
-            parent.expandedCount = Self.saturatingSum(parent.expandedCount, expandedCount)
-            if !parent.isMapping {
-                parent.items.append(node)
-            } else if let key = parent.pendingKey {
-                var pair = Node.Pair(key: key, value: node)
-                if case .scalar(let scalar) = key {
-                    if parent.pairs.count < Self.indexedPairs {
-                        // The first earlier pair with the same key text (never a duplicate itself).
-                        pair.duplicateOf = parent.pairs.first { $0.key.scalar?.string == scalar.string }?.key.mark.line
-                    } else {
-                        if parent.pairs.count == Self.indexedPairs {
-                            for earlier in parent.pairs where earlier.duplicateOf == nil {
-                                if let text = earlier.key.scalar?.string { parent.keyLines[text] = earlier.key.mark.line }
-                            }
-                        }
-                        if let first = parent.keyLines[scalar.string] {
-                            pair.duplicateOf = first
-                        } else {
-                            parent.keyLines[scalar.string] = scalar.mark.line
-                        }
-                    }
-                }
-                parent.pairs.append(pair)
-                parent.pendingKey = nil
-            } else {
-                parent.pendingKey = node
-            }
-            stack.append(parent)
+            // In place: the parent is not moved out of the stack and back.
+            stack[stack.count - 1].add(node, expandedCount: expandedCount)
         }
 
         let syntax = YAMLEvents.parse(text) { event in
@@ -189,7 +198,7 @@ struct YAMLComposer {
         }
     }
 
-    private static func saturatingSum(_ a: Int, _ b: Int) -> Int {
+    fileprivate static func saturatingSum(_ a: Int, _ b: Int) -> Int {
         let (sum, overflow) = a.addingReportingOverflow(b)
         return overflow ? Int.max : sum
     }

@@ -575,9 +575,21 @@ struct YAMLReader {
             explicit.append((key, keyNode, value))
         }
         guard !merged.isEmpty else { return explicit }
-        var present = Set(explicit.map(\.key))
-        for entry in merged where !present.contains(entry.key) {
-            present.insert(entry.key)
+        // A few keys are compared one by one; more go through a set, so a large
+        // merge stays linear.
+        let small = explicit.count + merged.count <= 16
+        var present = small ? [] : Set(explicit.map(\.key))
+        let written = explicit.count
+        for (index, entry) in merged.enumerated() {
+            if small {
+                // Written in the mapping, or merged from an earlier source (even
+                // one reported as unknown): the first one counts.
+                if explicit[..<written].contains(where: { $0.key == entry.key }) || merged[..<index].contains(where: { $0.key == entry.key }) {
+                    continue
+                }
+            } else {
+                guard present.insert(entry.key).inserted else { continue }
+            }
             if let allowed, !allowed.contains(entry.key) {
                 error(entry.keyNode, "unknown key '\(entry.key)' \(context())\(Suggestion.hint(for: entry.key, in: allowed))")
                 continue

@@ -14,7 +14,7 @@ enum ShellSyntax {
             if case let .exec(probe)? = process.ready?.check { entries.append((process, "ready probe", probe)) }
         }
         var unique: [String] = []
-        var seen = Set<String>()
+        var seen = Set<String>(minimumCapacity: entries.count)
         for entry in entries where seen.insert(entry.command).inserted { unique.append(entry.command) }
         let errors = parseErrors(unique)
         let file = displayPath(spec.configFile)
