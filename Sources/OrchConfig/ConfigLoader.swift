@@ -212,6 +212,7 @@ struct Loader {
         checkFormation(names: raw.processes.map(\.name))
 
         var processes: [ProcessSpec] = []
+        processes.reserveCapacity(raw.processes.count)
         for (index, process) in raw.processes.enumerated() {
             processes.append(resolve(process, index: index, basePort: basePort, global: global, directory: directory, configFile: configFile))
         }

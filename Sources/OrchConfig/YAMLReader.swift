@@ -81,7 +81,14 @@ struct YAMLReader {
         if entries.isEmpty {
             error(node, "'processes' is empty: add a process, e.g. `web: {command: ...}`")
         }
-        return entries.compactMap { process(name: $0.key, keyNode: $0.keyNode, value: $0.value) }
+        // Sized once: 60 000 processes of a few hundred bytes each would otherwise
+        // be copied into a new, freshly faulted-in buffer at every doubling.
+        var result: [RawProject.Process] = []
+        result.reserveCapacity(entries.count)
+        for entry in entries {
+            if let process = process(name: entry.key, keyNode: entry.keyNode, value: entry.value) { result.append(process) }
+        }
+        return result
     }
 
     mutating func process(name: String, keyNode: Node, value: Node) -> RawProject.Process? {
