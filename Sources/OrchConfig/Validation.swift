@@ -149,23 +149,36 @@ extension Loader {
     /// One pass over the bytes: a byte outside that set (any non-ASCII byte is)
     /// makes it a shell command.
     static func longestArgument(ofCommand command: String) -> Int {
+        if let length = command.utf8.withContiguousStorageIfAvailable({ longestArgument(ofBytes: $0) }) { return length }
+        return longestArgument(ofBytes: Array(command.utf8))
+    }
+
+    private static func longestArgument(ofBytes bytes: some Collection<UInt8>) -> Int {
         var longestWord = 0
         var word = 0
-        for byte in command.utf8 {
-            switch byte {
-            case UInt8(ascii: " "):
+        for byte in bytes {
+            if byte == UInt8(ascii: " ") {
                 longestWord = max(longestWord, word)
                 word = 0
-                continue
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: ","), UInt8(ascii: ":"),
-                 UInt8(ascii: "+"), UInt8(ascii: "@"), UInt8(ascii: "%"), UInt8(ascii: "="), UInt8(ascii: "^"):
+            } else if plainBytes[Int(byte)] {
                 word += 1
-            default:
-                return command.utf8.count
+            } else {
+                return bytes.count
             }
         }
         return max(longestWord, word)
+    }
+
+    /// The bytes of a plain command's words, by value.
+    private static let plainBytes: [Bool] = (0...255).map { value in
+        switch UInt8(value) {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: ","), UInt8(ascii: ":"),
+             UInt8(ascii: "+"), UInt8(ascii: "@"), UInt8(ascii: "%"), UInt8(ascii: "="), UInt8(ascii: "^"):
+            return true
+        default:
+            return false
+        }
     }
 
     /// Every string of a probe that reaches the kernel.

@@ -453,6 +453,9 @@ struct Check {
             }
         }
         Descriptor.writeAll(1, out)
+        // Done: end here, with the spec still held. Freeing 60 000 processes one
+        // by one on the way out was 5 % of a 10 MB check; exit(3) frees them at once.
+        withExtendedLifetime(spec) { ProcessEnvironment.exit(0) }
     }
 
     private func describe(_ check: ProbeCheck) -> String {
