@@ -24,6 +24,9 @@ struct YAMLReader {
     /// Duplicate keys already reported: a mapping read twice (an alias, a `<<`
     /// merge of an anchor that is also read where it is defined) says each once.
     var reportedDuplicates: Set<Location> = []
+    /// Duration texts already parsed (nil: not a duration), at most `rememberedDurations`.
+    var durations: [String: Duration?] = [:]
+    static let rememberedDurations = 1_000
 
     /// The project, or nil when the file could not be read as YAML at all; the
     /// diagnostics hold every problem found either way.
@@ -643,7 +646,15 @@ struct YAMLReader {
 
     mutating func duration(_ node: Node, _ what: @autoclosure () -> String) -> Duration? {
         guard let text = string(node, what()) else { return nil }
-        guard let value = DurationParser.parse(text) else {
+        // A `<<` default's durations come back once per process that merges it.
+        let parsed: Duration?
+        if let known = durations[text] {
+            parsed = known
+        } else {
+            parsed = DurationParser.parse(text)
+            if durations.count < Self.rememberedDurations { durations[text] = parsed }
+        }
+        guard let value = parsed else {
             error(node, "\(what()) must be a duration like 250ms, 5s or 1m, got '\(text)'")
             return nil
         }

@@ -8,21 +8,25 @@ enum ShellSyntax {
     /// One message per command sh cannot parse, naming the config file and line:
     /// `orch.yaml:4: process 'web': sh cannot parse its command: Syntax error: Unterminated quoted string`.
     static func problems(in spec: ProjectSpec) -> [String] {
-        var entries: [(process: ProcessSpec, what: String, command: String)] = []
-        for process in spec.processes {
-            entries.append((process, "command", process.command))
-            if case let .exec(probe)? = process.ready?.check { entries.append((process, "ready probe", probe)) }
-        }
+        // Each command once, in file order (a process's command, then its probe's).
         var unique: [String] = []
-        var seen = Set<String>(minimumCapacity: entries.count)
-        for entry in entries where seen.insert(entry.command).inserted { unique.append(entry.command) }
+        var seen = Set<String>(minimumCapacity: spec.processes.count)
+        for process in spec.processes {
+            if seen.insert(process.command).inserted { unique.append(process.command) }
+            if case let .exec(probe)? = process.ready?.check, seen.insert(probe).inserted { unique.append(probe) }
+        }
         let errors = parseErrors(unique)
+        guard !errors.isEmpty else { return [] }
         let file = displayPath(spec.configFile)
         var problems: [String] = []
-        for entry in entries {
-            guard let error = errors[entry.command] else { continue }
-            let location = entry.process.line > 0 ? "\(file):\(entry.process.line)" : file
-            problems.append("\(location): process '\(entry.process.name)': sh cannot parse its \(entry.what): \(error)")
+        for process in spec.processes {
+            var commands = [("command", process.command)]
+            if case let .exec(probe)? = process.ready?.check { commands.append(("ready probe", probe)) }
+            for (what, command) in commands {
+                guard let error = errors[command] else { continue }
+                let location = process.line > 0 ? "\(file):\(process.line)" : file
+                problems.append("\(location): process '\(process.name)': sh cannot parse its \(what): \(error)")
+            }
         }
         return problems
     }
