@@ -149,14 +149,11 @@ extension Loader {
     /// One pass over the bytes: a byte outside that set (any non-ASCII byte is)
     /// makes it a shell command.
     static func longestArgument(ofCommand command: String) -> Int {
-        if let length = command.utf8.withContiguousStorageIfAvailable({ longestArgument(ofBytes: $0) }) { return length }
-        return longestArgument(ofBytes: Array(command.utf8))
-    }
-
-    private static func longestArgument(ofBytes bytes: some Collection<UInt8>) -> Int {
+        let bytes = command.utf8.span
         var longestWord = 0
         var word = 0
-        for byte in bytes {
+        for index in bytes.indices {
+            let byte = bytes[index]
             if byte == UInt8(ascii: " ") {
                 longestWord = max(longestWord, word)
                 word = 0

@@ -388,10 +388,7 @@ struct Check {
         // and a `print` of a concatenated line each was a good part of the run.
         var out: [UInt8] = []
         out.reserveCapacity(1 << 16)
-        func put(_ text: String) {
-            // Through the string's contiguous bytes: appending its UTF8View is generic and slower.
-            if text.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil { out.append(contentsOf: text.utf8) }
-        }
+        func put(_ text: String) { out.append(contentsOf: text.utf8) }
         func endLine() {
             out.append(UInt8(ascii: "\n"))
             if out.count >= 1 << 16 {
