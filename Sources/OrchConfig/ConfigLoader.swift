@@ -339,6 +339,9 @@ struct Loader {
     }
 
     mutating func checkFormation(names: [String]) {
+        // Most loads have no -m: no set of names, no did-you-mean candidates.
+        let given = options.formation.keys.filter { $0 != Formation.all }
+        guard !given.isEmpty else { return }
         let known = Set(names)
         let candidates = Suggestion.Candidates(names)
         for name in options.formation.keys.sorted() where name != Formation.all && !known.contains(name) {
