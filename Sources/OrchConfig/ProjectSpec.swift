@@ -164,7 +164,7 @@ public struct LogFileSpec: Sendable, Equatable {
 /// each of them several times, and those copies were most of the load's time.
 public struct ProcessSpec: Sendable, Equatable {
     /// The stored fields, compared and copied as one value.
-    struct Fields: Sendable, Equatable {
+    private struct Fields: Sendable, Equatable {
         var name: String
         var command: String
         var cwd: String
@@ -194,7 +194,7 @@ public struct ProcessSpec: Sendable, Equatable {
     /// The box. Unchecked Sendable: it is written only through `fields`'s modify
     /// accessor, which first makes the box unique, so a box that two values (or two
     /// threads) share is never written.
-    final class Storage: @unchecked Sendable {
+    private final class Storage: @unchecked Sendable {
         var fields: Fields
         init(_ fields: Fields) { self.fields = fields }
     }
@@ -202,7 +202,7 @@ public struct ProcessSpec: Sendable, Equatable {
     private var storage: Storage
 
     /// Read in place; written to this value's own box (copied first when shared).
-    var fields: Fields {
+    private var fields: Fields {
         get { storage.fields }
         _modify {
             if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
