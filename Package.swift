@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "OrchClient", dependencies: ["OrchProtocol", "OrchSystem"]),
         .target(name: "OrchRuntime", dependencies: ["OrchLimits", "OrchCore", "OrchConfig", "OrchSystem", "OrchProtocol"]),
         // The command line as tables: parser, help, completions, man page. No reflection.
-        .target(name: "OrchCLI", dependencies: ["OrchSystem"]),
+        .target(name: "OrchCLI", dependencies: ["OrchLimits", "OrchSystem"]),
         .executableTarget(
             name: "orch",
             dependencies: [

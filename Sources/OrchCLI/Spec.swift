@@ -1,3 +1,5 @@
+import OrchLimits
+
 /// orch's command line as data: every command, option and argument, with its help
 /// text and how the shells complete it. The parser, `--help`, the usage errors, the
 /// shell completions and the man page all read these tables, so they cannot
@@ -229,25 +231,8 @@ public struct UsageError: Error, Sendable, CustomStringConvertible {
         self.path = path
     }
 
-    /// Most characters of a word from the command line that a message quotes.
-    static let longestQuote = 200
-
-    /// `word` as a message quotes it: its first line, at most `longestQuote`
-    /// characters, with `…` where it was cut, so a 1 MB argument never floods the
-    /// terminal (the config's messages quote values the same way).
-    static func excerpt(_ word: some StringProtocol) -> String {
-        var out = String.UnicodeScalarView()
-        var count = 0
-        for scalar in word.unicodeScalars {
-            if scalar == "\n" || scalar == "\r" || count == longestQuote {
-                out.append("…")
-                break
-            }
-            out.append(scalar)
-            count += 1
-        }
-        return String(out)
-    }
+    /// `word` as a message quotes it (`Limits.excerpt`).
+    static func excerpt(_ word: some StringProtocol) -> String { Limits.excerpt(word) }
 
     static func invalidValue(_ text: String, option: OptionSpec, path: [String], choices: [String]?) -> UsageError {
         var message = "The value '\(excerpt(text))' is invalid for '\(option.synopsis(asTyped: option.short.map { "-\($0)" } ?? "--\(option.long)"))'"

@@ -1,3 +1,5 @@
+import OrchLimits
+
 /// One problem found in the configuration, located as precisely as the source
 /// allows: `orch.yaml:14:5: unknown key 'restrat' in process 'web' (did you mean 'restart'?)`.
 public struct ConfigDiagnostic: Error, Sendable, Equatable, CustomStringConvertible {
@@ -18,23 +20,10 @@ public struct ConfigDiagnostic: Error, Sendable, Equatable, CustomStringConverti
     }
 
     /// Most characters of the config a message quotes.
-    public static let longestExcerpt = 200
+    public static let longestExcerpt = Limits.quotedCharacters
 
-    /// `text` as a message may quote it: its first line, at most `longestExcerpt`
-    /// characters, with `…` where it was cut.
-    public static func excerpt(_ text: some StringProtocol) -> String {
-        var out = String.UnicodeScalarView()
-        var count = 0
-        for scalar in text.unicodeScalars {
-            if scalar == "\n" || scalar == "\r" || count == longestExcerpt {
-                out.append("…")
-                break
-            }
-            out.append(scalar)
-            count += 1
-        }
-        return String(out)
-    }
+    /// `text` as a message may quote it (`Limits.excerpt`).
+    public static func excerpt(_ text: some StringProtocol) -> String { Limits.excerpt(text) }
 
     /// Longest stretch of a message outside quotes (orch's own words, and the
     /// paths it names unquoted).

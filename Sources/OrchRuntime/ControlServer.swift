@@ -531,7 +531,7 @@ final class ControlServer {
         case .signal:
             let names = try resolveTargets(params.names, bringingIn: false)
             guard let text = params.signal, let signal = SignalName.number(text) else {
-                throw RPCError(code: RPCError.invalidParams, message: "unknown signal '\(params.signal ?? "")' (e.g. TERM, HUP, USR1, 9)")
+                throw RPCError(code: RPCError.invalidParams, message: "unknown signal '\(Limits.excerpt(params.signal ?? ""))' (e.g. TERM, HUP, USR1, 9)")
             }
             let running = names.filter { core.instance(named: $0)?.state.pid != nil }
             guard !running.isEmpty else {
